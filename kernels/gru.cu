@@ -1,0 +1,198 @@
+// Fused GRU timestep kernels (Keras gate order z, r, h; h = z*h_prev + (1-z)*h~). Same conventions as lstm.cu.
+// reset_after (Keras 2 default, cuDNN compatible): h~ = act(x_h + b_ih + r*(h_prev U_h + b_rh)); one recurrent GEMM per step.
+// reset_before: h~ = act(x_h + b_h + (r*h_prev) U_h); a second GEMM per step for the candidate, hence the split kernels.
+
+#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
+
+static __device__ __forceinline__ float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+static __device__ __forceinline__ float activate(int kind, float x)
+{
+    switch (kind)
+    {
+        case 1: return tanhf(x);
+        case 2: return sigmoid(x);
+        case 3: return x > 0.0f ? x : 0.0f;
+        default: return x;
+    }
+}
+
+static __device__ __forceinline__ float activation_grad_from_output(int kind, float y)
+{
+    switch (kind)
+    {
+        case 1: return 1.0f - y * y;
+        case 2: return y * (1.0f - y);
+        case 3: return y > 0.0f ? 1.0f : 0.0f;
+        default: return 1.0f;
+    }
+}
+
+// reset_after forward. hu = h_prev U ([B, 3H] contiguous); saves gates z, r, h~ and hrec = h_prev U_h + b_rh.
+extern "C" __global__ void gru_forward_step_f32(
+    const float* xproj, int xproj_ld, const float* hu, const float* bias_input, const float* bias_recurrent,
+    const float* h_prev, int h_prev_ld,
+    const float* mask, int mask_ld,
+    float* gates, int gates_ld, float* hrec, int hrec_ld,
+    float* h_next, int h_next_ld,
+    float* out, const float* prev_out, int out_ld,
+    int batch, int units, int act)
+{
+    GRID_STRIDE(e, (long long)batch * units)
+    {
+        int b = (int)(e / units), j = (int)(e - (long long)b * units);
+        const float* x = xproj + (long long)b * xproj_ld;
+        const float* r = hu + (long long)b * 3 * units;
+        float z = sigmoid(x[j] + bias_input[j] + r[j] + bias_recurrent[j]);
+        float rg = sigmoid(x[units + j] + bias_input[units + j] + r[units + j] + bias_recurrent[units + j]);
+        float rec = r[2 * units + j] + bias_recurrent[2 * units + j];
+        float cand = activate(act, x[2 * units + j] + bias_input[2 * units + j] + rg * rec);
+        float hp = h_prev[(long long)b * h_prev_ld + j];
+        float h = z * hp + (1.0f - z) * cand;
+        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
+
+        float* g = gates + (long long)b * gates_ld;
+        g[j] = z; g[units + j] = rg; g[2 * units + j] = cand;
+        hrec[(long long)b * hrec_ld + j] = rec;
+        h_next[(long long)b * h_next_ld + j] = real ? h : hp;
+        long long o = (long long)b * out_ld + j;
+        out[o] = real ? h : (prev_out ? prev_out[o] : 0.0f);
+    }
+}
+
+// reset_after backward. dgx: gradient w.r.t. the input projection (and input bias); dgh: w.r.t. h_prev U (and recurrent bias).
+// On exit dh holds the direct part z*dh; the host adds dgh * U^T.
+extern "C" __global__ void gru_backward_step_f32(
+    const float* gates, int gates_ld, const float* hrec, int hrec_ld,
+    const float* h_prev, int h_prev_ld,
+    const float* mask, int mask_ld,
+    const float* dout, int dout_ld,
+    float* dh, float* carry,
+    float* dgx, int dgx_ld, float* dgh, int dgh_ld,
+    int batch, int units, int act)
+{
+    GRID_STRIDE(e, (long long)batch * units)
+    {
+        int b = (int)(e / units), j = (int)(e - (long long)b * units);
+        float d_out = carry[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
+        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
+        float* gx = dgx + (long long)b * dgx_ld;
+        float* gh = dgh + (long long)b * dgh_ld;
+        if (!real)
+        {
+            carry[e] = d_out;
+            gx[j] = 0.0f; gx[units + j] = 0.0f; gx[2 * units + j] = 0.0f;
+            gh[j] = 0.0f; gh[units + j] = 0.0f; gh[2 * units + j] = 0.0f;
+            continue;
+        }
+        const float* g = gates + (long long)b * gates_ld;
+        float z = g[j], rg = g[units + j], cand = g[2 * units + j];
+        float hp = h_prev[(long long)b * h_prev_ld + j];
+        float rec = hrec[(long long)b * hrec_ld + j];
+        float dht = dh[e] + d_out;
+        float dz = dht * (hp - cand) * z * (1.0f - z);
+        float dcand = dht * (1.0f - z) * activation_grad_from_output(act, cand);
+        float dr = dcand * rec * rg * (1.0f - rg);
+        gx[j] = dz; gx[units + j] = dr; gx[2 * units + j] = dcand;
+        gh[j] = dz; gh[units + j] = dr; gh[2 * units + j] = dcand * rg;
+        dh[e] = dht * z;
+        carry[e] = 0.0f;
+    }
+}
+
+// reset_before forward, part 1: z and r from hu_zr = h_prev U[:, :2H] (row stride hu_ld); saves z, r and rh = r*h_prev.
+extern "C" __global__ void gru_rb_gates_step_f32(
+    const float* xproj, int xproj_ld, const float* hu, int hu_ld, const float* bias,
+    const float* h_prev, int h_prev_ld,
+    float* gates, int gates_ld, float* rh, int rh_ld,
+    int batch, int units)
+{
+    GRID_STRIDE(e, (long long)batch * units)
+    {
+        int b = (int)(e / units), j = (int)(e - (long long)b * units);
+        const float* x = xproj + (long long)b * xproj_ld;
+        const float* r = hu + (long long)b * hu_ld;
+        float z = sigmoid(x[j] + r[j] + bias[j]);
+        float rg = sigmoid(x[units + j] + r[units + j] + bias[units + j]);
+        float* g = gates + (long long)b * gates_ld;
+        g[j] = z; g[units + j] = rg;
+        rh[(long long)b * rh_ld + j] = rg * h_prev[(long long)b * h_prev_ld + j];
+    }
+}
+
+// reset_before forward, part 2: hu_h = (r*h_prev) U_h (row stride hu_ld, already offset to the h block).
+extern "C" __global__ void gru_rb_output_step_f32(
+    const float* xproj, int xproj_ld, const float* hu_h, int hu_ld, const float* bias,
+    const float* h_prev, int h_prev_ld,
+    const float* mask, int mask_ld,
+    float* gates, int gates_ld,
+    float* h_next, int h_next_ld,
+    float* out, const float* prev_out, int out_ld,
+    int batch, int units, int act)
+{
+    GRID_STRIDE(e, (long long)batch * units)
+    {
+        int b = (int)(e / units), j = (int)(e - (long long)b * units);
+        float* g = gates + (long long)b * gates_ld;
+        float z = g[j];
+        float cand = activate(act, xproj[(long long)b * xproj_ld + 2 * units + j] + bias[2 * units + j] + hu_h[(long long)b * hu_ld + j]);
+        g[2 * units + j] = cand;
+        float hp = h_prev[(long long)b * h_prev_ld + j];
+        float h = z * hp + (1.0f - z) * cand;
+        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
+        h_next[(long long)b * h_next_ld + j] = real ? h : hp;
+        long long o = (long long)b * out_ld + j;
+        out[o] = real ? h : (prev_out ? prev_out[o] : 0.0f);
+    }
+}
+
+// reset_before backward, part 1: dz and the candidate gradient; dr is filled by part 2 once d(rh) = dcand U_h^T is known.
+extern "C" __global__ void gru_rb_backward_candidate_step_f32(
+    const float* gates, int gates_ld, const float* h_prev, int h_prev_ld,
+    const float* mask, int mask_ld,
+    const float* dout, int dout_ld,
+    float* dh, float* carry,
+    float* dgates, int dgates_ld,
+    int batch, int units, int act)
+{
+    GRID_STRIDE(e, (long long)batch * units)
+    {
+        int b = (int)(e / units), j = (int)(e - (long long)b * units);
+        float d_out = carry[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
+        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
+        float* dg = dgates + (long long)b * dgates_ld;
+        if (!real)
+        {
+            carry[e] = d_out;
+            dg[j] = 0.0f; dg[units + j] = 0.0f; dg[2 * units + j] = 0.0f;
+            continue;
+        }
+        const float* g = gates + (long long)b * gates_ld;
+        float z = g[j], cand = g[2 * units + j];
+        float hp = h_prev[(long long)b * h_prev_ld + j];
+        float dht = dh[e] + d_out;
+        dg[j] = dht * (hp - cand) * z * (1.0f - z);
+        dg[units + j] = 0.0f;
+        dg[2 * units + j] = dht * (1.0f - z) * activation_grad_from_output(act, cand);
+        dh[e] = dht * z;
+        carry[e] = 0.0f;
+    }
+}
+
+// reset_before backward, part 2: drh = d(r*h_prev) [B, H] contiguous; masked rows have drh = 0 and stay zero.
+extern "C" __global__ void gru_rb_backward_reset_step_f32(
+    const float* gates, int gates_ld, const float* h_prev, int h_prev_ld,
+    const float* drh, float* dh,
+    float* dgates, int dgates_ld,
+    int batch, int units)
+{
+    GRID_STRIDE(e, (long long)batch * units)
+    {
+        int b = (int)(e / units), j = (int)(e - (long long)b * units);
+        float rg = gates[(long long)b * gates_ld + units + j];
+        float hp = h_prev[(long long)b * h_prev_ld + j];
+        float d = drh[e];
+        dgates[(long long)b * dgates_ld + units + j] = d * hp * rg * (1.0f - rg);
+        dh[e] += d * rg;
+    }
+}

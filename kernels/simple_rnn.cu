@@ -1,0 +1,73 @@
+// Fused SimpleRNN timestep kernels: h = act(x W + h_prev U + b). Same conventions as lstm.cu.
+
+#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
+
+static __device__ __forceinline__ float activate(int kind, float x)
+{
+    switch (kind)
+    {
+        case 1: return tanhf(x);
+        case 2: return 1.0f / (1.0f + expf(-x));
+        case 3: return x > 0.0f ? x : 0.0f;
+        default: return x;
+    }
+}
+
+static __device__ __forceinline__ float activation_grad_from_output(int kind, float y)
+{
+    switch (kind)
+    {
+        case 1: return 1.0f - y * y;
+        case 2: return y * (1.0f - y);
+        case 3: return y > 0.0f ? 1.0f : 0.0f;
+        default: return 1.0f;
+    }
+}
+
+extern "C" __global__ void simple_rnn_forward_step_f32(
+    const float* xproj, int xproj_ld, const float* hu, const float* bias,
+    const float* h_prev, int h_prev_ld,
+    const float* mask, int mask_ld,
+    float* gates, int gates_ld,
+    float* h_next, int h_next_ld,
+    float* out, const float* prev_out, int out_ld,
+    int batch, int units, int act)
+{
+    GRID_STRIDE(e, (long long)batch * units)
+    {
+        int b = (int)(e / units), j = (int)(e - (long long)b * units);
+        float h = activate(act, xproj[(long long)b * xproj_ld + j] + hu[e] + bias[j]);
+        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
+        gates[(long long)b * gates_ld + j] = h;
+        h_next[(long long)b * h_next_ld + j] = real ? h : h_prev[(long long)b * h_prev_ld + j];
+        long long o = (long long)b * out_ld + j;
+        out[o] = real ? h : (prev_out ? prev_out[o] : 0.0f);
+    }
+}
+
+extern "C" __global__ void simple_rnn_backward_step_f32(
+    const float* gates, int gates_ld,
+    const float* mask, int mask_ld,
+    const float* dout, int dout_ld,
+    float* dh, float* carry,
+    float* dgates, int dgates_ld,
+    int batch, int units, int act)
+{
+    GRID_STRIDE(e, (long long)batch * units)
+    {
+        int b = (int)(e / units), j = (int)(e - (long long)b * units);
+        float d_out = carry[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
+        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
+        float* dg = dgates + (long long)b * dgates_ld;
+        if (!real)
+        {
+            carry[e] = d_out;
+            dg[j] = 0.0f;
+            continue;
+        }
+        float h = gates[(long long)b * gates_ld + j];
+        dg[j] = (dh[e] + d_out) * activation_grad_from_output(act, h);
+        dh[e] = 0.0f;
+        carry[e] = 0.0f;
+    }
+}

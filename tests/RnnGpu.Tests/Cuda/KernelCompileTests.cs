@@ -1,0 +1,70 @@
+using NUnit.Framework;
+using RnnGpu.Cuda;
+using RnnGpu.Cuda.Interop;
+
+namespace RnnGpu.Tests.Cuda;
+
+/// <summary>Every kernel family compiles with the NVRTC found on this machine (Debian's 11.8 on the build machine).</summary>
+[TestFixture]
+public sealed class KernelCompileTests
+{
+    public static IEnumerable<string> Families => KernelSources.Families;
+
+    private static readonly KernelTarget[] Targets =
+    [
+        new(75, Cubin: true), new(80, Cubin: true), new(90, Cubin: true), new(75, Cubin: false),
+    ];
+
+    [OneTimeSetUp]
+    public void RequireNvrtc()
+    {
+        if (!NativeLibraries.TryGet(CudaLibraryKind.Nvrtc, out _, out var reason))
+            Assert.Ignore("NVRTC cannot be loaded, so the kernels cannot be compiled here: " + reason + " (run scripts/install-nvrtc.sh).");
+    }
+
+    [Test]
+    public void AllFamiliesAreEmbedded()
+    {
+        Assert.That(KernelSources.Families, Is.SupersetOf(new[] { "elementwise", "embedding", "gru", "loss", "lstm", "optim", "reduce", "simple_rnn" }));
+    }
+
+    [TestCaseSource(nameof(Families))]
+    public void FamilyCompilesForEveryTarget(string family)
+    {
+        var source = KernelSources.Read(family);
+        foreach (var target in Targets)
+        {
+            var image = KernelCompiler.Compile(source, family, target);
+            Assert.That(image, Is.Not.Empty, $"{family} for {target}");
+            if (target.Cubin)
+                Assert.That(image.AsSpan(0, 4).ToArray(), Is.EqualTo(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }), $"{family} for {target} is an ELF CUBIN");
+            else
+                Assert.That(System.Text.Encoding.ASCII.GetString(image), Does.Contain(".target " + target.ArchitectureName.Replace("compute_", "sm_")), $"{family} PTX");
+        }
+    }
+
+    [TestCaseSource(nameof(Families))]
+    public void EveryExternCKernelIsInTheImage(string family)
+    {
+        var source = KernelSources.Read(family);
+        var ptx = System.Text.Encoding.ASCII.GetString(KernelCompiler.Compile(source, family, new KernelTarget(75, Cubin: false)));
+        var names = System.Text.RegularExpressions.Regex.Matches(source, @"extern ""C"" __global__ void (\w+)").Select(m => m.Groups[1].Value).ToArray();
+        Assert.That(names, Is.Not.Empty);
+        foreach (var name in names) Assert.That(ptx, Does.Contain(".entry " + name), $"{family}: {name} (unmangled)");
+    }
+
+    [Test]
+    public void CompileErrorCarriesTheNvrtcLog()
+    {
+        var e = Assert.Throws<CudaException>(() => KernelCompiler.Compile("extern \"C\" __global__ void broken(float* x) { x[0] = undefined_name; }", "broken", new KernelTarget(75, false)));
+        Assert.That(e!.Message, Does.Contain("undefined_name").And.Contain("NVRTC_ERROR_COMPILATION"));
+    }
+
+    [Test]
+    public void DeviceTargetFallsBackToPtxForUnknownArchitectures()
+    {
+        var supported = KernelCompiler.SupportedArchitectures();
+        Assert.That(KernelCompiler.TargetFor(supported.Max()), Is.EqualTo(new KernelTarget(supported.Max(), true)));
+        Assert.That(KernelCompiler.TargetFor(supported.Max() + 1000), Is.EqualTo(new KernelTarget(supported.Max(), false)));
+    }
+}
