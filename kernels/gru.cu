@@ -35,7 +35,7 @@ extern "C" __global__ void gru_forward_step_f32(
     const float* mask, int mask_ld,
     float* gates, int gates_ld, float* hrec, int hrec_ld,
     float* h_next, int h_next_ld,
-    float* out, const float* prev_out, int out_ld,
+    float* out, int out_ld,
     int batch, int units, int act)
 {
     GRID_STRIDE(e, (long long)batch * units)
@@ -55,8 +55,7 @@ extern "C" __global__ void gru_forward_step_f32(
         g[j] = z; g[units + j] = rg; g[2 * units + j] = cand;
         hrec[(long long)b * hrec_ld + j] = rec;
         h_next[(long long)b * h_next_ld + j] = real ? h : hp;
-        long long o = (long long)b * out_ld + j;
-        out[o] = real ? h : (prev_out ? prev_out[o] : 0.0f);
+        out[(long long)b * out_ld + j] = real ? h : hp;
     }
 }
 
@@ -67,20 +66,20 @@ extern "C" __global__ void gru_backward_step_f32(
     const float* h_prev, int h_prev_ld,
     const float* mask, int mask_ld,
     const float* dout, int dout_ld,
-    float* dh, float* carry,
+    float* dh,
     float* dgx, int dgx_ld, float* dgh, int dgh_ld,
     int batch, int units, int act)
 {
     GRID_STRIDE(e, (long long)batch * units)
     {
         int b = (int)(e / units), j = (int)(e - (long long)b * units);
-        float d_out = carry[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
+        float dht = dh[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
         bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
         float* gx = dgx + (long long)b * dgx_ld;
         float* gh = dgh + (long long)b * dgh_ld;
         if (!real)
         {
-            carry[e] = d_out;
+            dh[e] = dht;
             gx[j] = 0.0f; gx[units + j] = 0.0f; gx[2 * units + j] = 0.0f;
             gh[j] = 0.0f; gh[units + j] = 0.0f; gh[2 * units + j] = 0.0f;
             continue;
@@ -89,14 +88,12 @@ extern "C" __global__ void gru_backward_step_f32(
         float z = g[j], rg = g[units + j], cand = g[2 * units + j];
         float hp = h_prev[(long long)b * h_prev_ld + j];
         float rec = hrec[(long long)b * hrec_ld + j];
-        float dht = dh[e] + d_out;
         float dz = dht * (hp - cand) * z * (1.0f - z);
         float dcand = dht * (1.0f - z) * activation_grad_from_output(act, cand);
         float dr = dcand * rec * rg * (1.0f - rg);
         gx[j] = dz; gx[units + j] = dr; gx[2 * units + j] = dcand;
         gh[j] = dz; gh[units + j] = dr; gh[2 * units + j] = dcand * rg;
         dh[e] = dht * z;
-        carry[e] = 0.0f;
     }
 }
 
@@ -127,7 +124,7 @@ extern "C" __global__ void gru_rb_output_step_f32(
     const float* mask, int mask_ld,
     float* gates, int gates_ld,
     float* h_next, int h_next_ld,
-    float* out, const float* prev_out, int out_ld,
+    float* out, int out_ld,
     int batch, int units, int act)
 {
     GRID_STRIDE(e, (long long)batch * units)
@@ -141,8 +138,7 @@ extern "C" __global__ void gru_rb_output_step_f32(
         float h = z * hp + (1.0f - z) * cand;
         bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
         h_next[(long long)b * h_next_ld + j] = real ? h : hp;
-        long long o = (long long)b * out_ld + j;
-        out[o] = real ? h : (prev_out ? prev_out[o] : 0.0f);
+        out[(long long)b * out_ld + j] = real ? h : hp;
     }
 }
 
@@ -151,31 +147,29 @@ extern "C" __global__ void gru_rb_backward_candidate_step_f32(
     const float* gates, int gates_ld, const float* h_prev, int h_prev_ld,
     const float* mask, int mask_ld,
     const float* dout, int dout_ld,
-    float* dh, float* carry,
+    float* dh,
     float* dgates, int dgates_ld,
     int batch, int units, int act)
 {
     GRID_STRIDE(e, (long long)batch * units)
     {
         int b = (int)(e / units), j = (int)(e - (long long)b * units);
-        float d_out = carry[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
+        float dht = dh[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
         bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
         float* dg = dgates + (long long)b * dgates_ld;
         if (!real)
         {
-            carry[e] = d_out;
+            dh[e] = dht;
             dg[j] = 0.0f; dg[units + j] = 0.0f; dg[2 * units + j] = 0.0f;
             continue;
         }
         const float* g = gates + (long long)b * gates_ld;
         float z = g[j], cand = g[2 * units + j];
         float hp = h_prev[(long long)b * h_prev_ld + j];
-        float dht = dh[e] + d_out;
         dg[j] = dht * (hp - cand) * z * (1.0f - z);
         dg[units + j] = 0.0f;
         dg[2 * units + j] = dht * (1.0f - z) * activation_grad_from_output(act, cand);
         dh[e] = dht * z;
-        carry[e] = 0.0f;
     }
 }
 

@@ -142,13 +142,23 @@ extern "C" __global__ void argmax_rows_f32(const float* x, int rows, int columns
 }
 
 // match[r] = weight * (argmax(pred[r]) == target class), the target given as labels (int) or one-hot rows (float).
+// A single column is binary accuracy: (p > 0.5) == (t > 0.5).
 extern "C" __global__ void argmax_matches_f32(const float* predictions, const int* labels, const float* onehot, const float* weights,
                                               int rows, int columns, float* match)
 {
     GRID_STRIDE(r, rows)
     {
-        int predicted = row_argmax(predictions + r * columns, columns);
-        int expected = labels ? labels[r] : row_argmax(onehot + r * columns, columns);
+        int predicted, expected;
+        if (columns == 1 && !labels)
+        {
+            predicted = predictions[r] > 0.5f;
+            expected = onehot[r] > 0.5f;
+        }
+        else
+        {
+            predicted = row_argmax(predictions + r * columns, columns);
+            expected = labels ? labels[r] : row_argmax(onehot + r * columns, columns);
+        }
         match[r] = (predicted == expected ? 1.0f : 0.0f) * (weights ? weights[r] : 1.0f);
     }
 }

@@ -2,7 +2,7 @@
 // The host runs one GEMM for the input projection of all steps, then per step one recurrent GEMM and
 // lstm_forward_step_f32; backward per step lstm_backward_step_f32 and one GEMM for dh_prev.
 // Step pointers arrive already offset to timestep t; *_ld are row strides in elements (batch-major [B, T, .] views).
-// Masked steps keep the previous state and repeat the previous output (zero before the first real step, as Keras).
+// Masked steps keep the previous state and output it again (so the output always equals the state, as the CPU backend).
 
 #define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
 
@@ -36,7 +36,7 @@ extern "C" __global__ void lstm_forward_step_f32(
     const float* mask, int mask_ld,
     float* gates, int gates_ld,
     float* h_next, int h_next_ld, float* c_next, int c_next_ld,
-    float* out, const float* prev_out, int out_ld,
+    float* out, int out_ld,
     int batch, int units, int act)
 {
     GRID_STRIDE(e, (long long)batch * units)
@@ -58,30 +58,29 @@ extern "C" __global__ void lstm_forward_step_f32(
         g[j] = gi; g[units + j] = gf; g[2 * units + j] = gc; g[3 * units + j] = go;
         c_next[(long long)b * c_next_ld + j] = real ? c : cp;
         h_next[(long long)b * h_next_ld + j] = real ? h : hp;
-        long long o = (long long)b * out_ld + j;
-        out[o] = real ? h : (prev_out ? prev_out[o] : 0.0f);
+        out[(long long)b * out_ld + j] = real ? h : hp;
     }
 }
 
 // dh, dc: gradients w.r.t. the state after step t on entry, the direct parts w.r.t. the state before it on exit
-// (the host then adds dgates * U^T into dh). carry: output gradient handed back through masked steps.
+// (the host then adds dgates * U^T into dh); a masked step passes dh straight through.
 extern "C" __global__ void lstm_backward_step_f32(
     const float* gates, int gates_ld, const float* c_prev, int c_prev_ld,
     const float* mask, int mask_ld,
     const float* dout, int dout_ld,
-    float* dh, float* dc, float* carry,
+    float* dh, float* dc,
     float* dgates, int dgates_ld,
     int batch, int units, int act)
 {
     GRID_STRIDE(e, (long long)batch * units)
     {
         int b = (int)(e / units), j = (int)(e - (long long)b * units);
-        float d_out = carry[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
+        float dht = dh[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
         bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
         float* dg = dgates + (long long)b * dgates_ld;
         if (!real)
         {
-            carry[e] = d_out;
+            dh[e] = dht;
             dg[j] = 0.0f; dg[units + j] = 0.0f; dg[2 * units + j] = 0.0f; dg[3 * units + j] = 0.0f;
             continue;
         }
@@ -89,7 +88,6 @@ extern "C" __global__ void lstm_backward_step_f32(
         float gi = g[j], gf = g[units + j], gc = g[2 * units + j], go = g[3 * units + j];
         float cp = c_prev[(long long)b * c_prev_ld + j];
         float tc = activate(act, gf * cp + gi * gc);
-        float dht = dh[e] + d_out;
         float dct = dc[e] + dht * go * activation_grad_from_output(act, tc);
         dg[j] = dct * gc * gi * (1.0f - gi);
         dg[units + j] = dct * cp * gf * (1.0f - gf);
@@ -97,6 +95,5 @@ extern "C" __global__ void lstm_backward_step_f32(
         dg[3 * units + j] = dht * tc * go * (1.0f - go);
         dc[e] = dct * gf;
         dh[e] = 0.0f;
-        carry[e] = 0.0f;
     }
 }
