@@ -164,13 +164,34 @@ internal static unsafe class LibraryProbe
 
     private static string ResolvedPath(string path)
     {
-        if (!Path.IsPathRooted(path)) return path + " (system loader)";
+        if (!Path.IsPathRooted(path)) return MappedFile(path) is { } file ? $"{file} (system loader, {path})" : path + " (system loader)";
         try
         {
             var target = File.ResolveLinkTarget(path, returnFinalTarget: true);
             return target is null ? path : $"{path} -> {target.FullName}";
         }
         catch (IOException) { return path; }
+    }
+
+    /// <summary>The file the loader mapped for a soname, from /proc/self/maps (e.g. libnvrtc.so.11.2 → /usr/lib/.../libnvrtc.so.11.8.89).</summary>
+    private static string? MappedFile(string soname)
+    {
+        int so = soname.IndexOf(".so", StringComparison.Ordinal);
+        if (so < 0) return null;
+        var stem = soname[..(so + 3)]; // "libcublas.so" does not match "libcublasLt.so..."
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                int slash = line.IndexOf('/');
+                if (slash < 0) continue;
+                var file = line[slash..];
+                if (Path.GetFileName(file).StartsWith(stem, StringComparison.Ordinal)) return file;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return null;
     }
 
     private static string OneLine(string message)
