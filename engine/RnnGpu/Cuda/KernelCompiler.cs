@@ -8,7 +8,7 @@ namespace RnnGpu.Cuda;
 internal static unsafe class KernelCompiler
 {
     /// <summary>Options every family is compiled with (besides -arch). No fast-math: the GPU is checked against the CPU.</summary>
-    public static IReadOnlyList<string> BaseOptions { get; } = ["-std=c++14", "-default-device"];
+    public static IReadOnlyList<string> BaseOptions { get; } = ["-std=c++17", "-default-device"];
 
     /// <summary>NVRTC's version as major·1000 + minor·10.</summary>
     public static int Version

@@ -15,6 +15,8 @@ public abstract class GpuTestBase
     /// <summary>Tolerance of single operations: relative 1e-4, absolute 1e-5 (float32, different summation orders).</summary>
     protected const double Rel = 1e-4, Abs = 1e-5;
 
+    private static int _described;
+
     protected IBackend Gpu = null!;
     protected IBackend Cpu = null!;
     protected Random Rng = null!;
@@ -25,6 +27,7 @@ public abstract class GpuTestBase
         if (!CudaRuntime.TryCreate(0, out var gpu, out var reason))
             Assert.Ignore("No usable CUDA device, GPU comparison skipped: " + reason);
         Gpu = gpu!;
+        if (Interlocked.Exchange(ref _described, 1) == 0) TestContext.Progress.WriteLine(CudaRuntime.Describe());
         Cpu = new CpuBackend<float>();
         TestContext.Progress.WriteLine($"GPU suite on {Gpu.Name}, kernels for {gpu!.KernelTarget}, TF32 {(gpu.AllowsTf32 ? "on" : "off")}");
     }

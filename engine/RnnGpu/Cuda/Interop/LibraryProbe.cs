@@ -108,7 +108,10 @@ internal static unsafe class LibraryProbe
         catch (DllNotFoundException e)
         {
             handle = 0;
-            reason = OneLine(e.Message);
+            // Keep the loader's own words (dlerror), not .NET's advice around them.
+            const string marker = "environment variable:";
+            int at = e.Message.LastIndexOf(marker, StringComparison.Ordinal);
+            reason = OneLine(at < 0 ? e.Message : e.Message[(at + marker.Length)..]);
             return false;
         }
         catch (BadImageFormatException e)

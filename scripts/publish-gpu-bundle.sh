@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds a self-contained bundle of the test runner (and the benchmarks, when that project exists) for the GPU
+# machine, which has no .NET SDK: dist/gpu-bundle.tar.xz. Unpack and run it there with scripts/run-gpu-tests.sh.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+dist="$root/dist"
+rm -rf "$dist/bundle"
+mkdir -p "$dist/bundle"
+
+# NU1603 (a newer patch of a package resolved) must not fail a bundle build.
+publish() {
+    dotnet publish "$1" -c Release -r linux-x64 --self-contained -p:WarningsNotAsErrors=NU1603 -o "$dist/bundle/$2"
+}
+
+publish tests/RnnGpu.Tests RnnGpu.Tests
+if [[ -f bench/RnnGpu.Bench/RnnGpu.Bench.csproj ]]; then
+    publish bench/RnnGpu.Bench RnnGpu.Bench
+fi
+cp scripts/run-gpu-tests.sh "$dist/bundle/"
+
+tar -C "$dist/bundle" -cJf "$dist/gpu-bundle.tar.xz" .
+echo "dist/gpu-bundle.tar.xz: $(du -h "$dist/gpu-bundle.tar.xz" | cut -f1) ($(stat -c %s "$dist/gpu-bundle.tar.xz") bytes)"
