@@ -46,6 +46,14 @@ public abstract class Loss
             if (!float.IsFinite(labels.Data[i])) throw new ArgumentException($"Loss '{lossName}': target {i} is {labels.Data[i]}.");
     }
 
-    /// <summary>The logits under a softmax/sigmoid output node, so the loss can be computed stably in one fused op.</summary>
-    private protected static Node? Under(Node output, string op) => output.Op == op && output.Inputs.Count == 1 ? output.Inputs[0] : null;
+    /// <summary>
+    /// The logits under a softmax/sigmoid output node, so the loss can be computed stably in one fused op. Reshapes
+    /// (a <c>TimeDistributed</c> head) are looked through: the losses work on rows, which a reshape does not change.
+    /// </summary>
+    private protected static Node? Under(Node output, string op)
+    {
+        var node = output;
+        while (node.Op == "reshape" && node.Inputs.Count == 1) node = node.Inputs[0];
+        return node.Op == op && node.Inputs.Count == 1 && node.Inputs[0].Value.Columns == output.Value.Columns ? node.Inputs[0] : null;
+    }
 }
