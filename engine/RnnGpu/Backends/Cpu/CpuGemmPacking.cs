@@ -68,14 +68,13 @@ internal static unsafe class CpuGemmPacking<T> where T : unmanaged, IFloatingPoi
             }
             else if (cols == nr && Vector256.IsHardwareAccelerated)
             {
-                // The common case: each depth step is one contiguous run of two vectors.
+                // The common case: each depth step is one contiguous run of nr elements.
                 int w = Vector256<T>.Count;
                 for (int p = 0; p < kc; p++)
                 {
                     T* src = b + (nint)(p0 + p) * ldb + j0 + c0;
                     T* d = dst + p * nr;
-                    Vector256.Load(src).Store(d);
-                    Vector256.Load(src + w).Store(d + w);
+                    for (int v = 0; v < nr; v += w) Vector256.Load(src + v).Store(d + v);
                 }
             }
             else
