@@ -17,10 +17,10 @@ public abstract class RecurrentCell
     public virtual int StateCount => 1;
 
     /// <summary>Declares the cell's weights for the given input feature count, using <see cref="AddWeight"/>.</summary>
-    protected internal abstract void Build(int inputDim);
+    protected abstract void Build(int inputDim);
 
     /// <summary>One timestep: from the input <c>[B, I]</c> and the states, the output <c>[B, Units]</c> and the new states.</summary>
-    protected internal abstract (Node Output, Node[] States) Step(Graph graph, Node input, Node[] states);
+    protected abstract (Node Output, Node[] States) Step(Graph graph, Node input, Node[] states);
 
     /// <summary>Declares a weight of the cell (stored on the wrapping layer, so the model sees, saves and trains it).</summary>
     protected Weight AddWeight(string name, int[] shape, Initializer initializer) =>
@@ -30,4 +30,8 @@ public abstract class RecurrentCell
     protected static Node Use(Graph graph, Weight weight) => graph.Parameter(weight.Parameter);
 
     internal void Attach(Layer owner) => _owner = owner;
+
+    internal void BuildFor(int inputDim) => Build(inputDim);
+
+    internal (Node Output, Node[] States) StepOnce(Graph graph, Node input, Node[] states) => Step(graph, input, states);
 }

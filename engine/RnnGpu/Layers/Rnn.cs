@@ -35,7 +35,7 @@ public sealed class Rnn : Layer
         var x = inputShapes[0];
         if (x.Length != 2 || x[1] < 1) throw ShapeError("[steps, features] with known features", x);
         Cell.Attach(this);
-        Cell.Build(x[1]);
+        Cell.BuildFor(x[1]);
         int[] output = ReturnSequences ? [x[0], Cell.Units] : [Cell.Units];
         return ReturnState ? [output, .. Enumerable.Repeat<int[]>([Cell.Units], Cell.StateCount)] : [output];
     }
@@ -53,7 +53,7 @@ public sealed class Rnn : Layer
         Node? last = null;
         for (int t = 0; t < x.Shape[1]; t++)
         {
-            (last, states) = Cell.Step(graph, graph.Timestep(x, t), states);
+            (last, states) = Cell.StepOnce(graph, graph.Timestep(x, t), states);
             if (ReturnSequences) outputs.Add(last);
         }
         last ??= states[0];

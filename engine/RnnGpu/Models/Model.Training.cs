@@ -241,6 +241,7 @@ public partial class Model
         CheckInput(x, 0, xName);
         if (y.Rank == 0 || y.Shape[0] != x.Shape[0])
             throw new ArgumentException($"Model '{Name}': {xName} has {x.Shape[0]} samples but {yName} has {(y.Rank == 0 ? 0 : y.Shape[0])} (shape {ShapeUtil.Format(y.Shape)}).", yName);
+        Loss!.Validate(y, OutputShape[^1]);
     }
 
     private void CheckInput(Tensor x, int index, string argument)

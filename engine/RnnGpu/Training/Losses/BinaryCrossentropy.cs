@@ -15,12 +15,14 @@ public sealed class BinaryCrossentropy(bool fromLogits = false) : Loss
     /// <inheritdoc />
     public override string Name => "binary_crossentropy";
 
-    internal override DeviceTensor PrepareTargets(IBackend backend, Tensor labels, int[] outputShape)
+    internal override void Validate(Tensor labels, int classes)
     {
-        foreach (float v in labels.Data)
-            if (v is < 0 or > 1 || float.IsNaN(v)) throw new ArgumentOutOfRangeException(nameof(labels), v, $"Loss '{Name}' expects targets in [0, 1], got {v}.");
-        return DenseTargets(backend, labels, outputShape, Name);
+        for (int i = 0; i < labels.Length; i++)
+            if (labels.Data[i] is < 0 or > 1 || float.IsNaN(labels.Data[i]))
+                throw new ArgumentOutOfRangeException(nameof(labels), labels.Data[i], $"Loss '{Name}' expects targets in [0, 1]; target {i} is {labels.Data[i]}.");
     }
+
+    internal override DeviceTensor PrepareTargets(IBackend backend, Tensor labels, int[] outputShape) => DenseTargets(backend, labels, outputShape, Name);
 
     internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights)
     {

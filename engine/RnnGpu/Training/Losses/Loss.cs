@@ -16,6 +16,9 @@ public abstract class Loss
     /// <summary>Converts labels for a batch to backend targets shaped for the output <c>[rows, columns]</c>, or throws naming what is wrong.</summary>
     internal abstract DeviceTensor PrepareTargets(IBackend backend, Tensor labels, int[] outputShape);
 
+    /// <summary>Checks a whole label tensor once before training, so errors name positions in the user's data, not in a shuffled batch.</summary>
+    internal virtual void Validate(Tensor labels, int classes) => CheckFinite(labels, Name);
+
     /// <summary>Mean loss of the batch; in training also writes the gradient into the graph.</summary>
     internal abstract double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights);
 

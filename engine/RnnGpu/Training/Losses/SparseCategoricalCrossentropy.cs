@@ -12,6 +12,17 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
     /// <inheritdoc />
     public override string Name => "sparse_categorical_crossentropy";
 
+    internal override void Validate(Tensor labels, int classes)
+    {
+        for (int i = 0; i < labels.Length; i++) CheckLabel(labels.Data[i], i, classes);
+    }
+
+    private void CheckLabel(float v, int position, int classes)
+    {
+        if (!(v >= 0 && v < classes) || v != MathF.Floor(v))
+            throw new ArgumentOutOfRangeException("labels", v, $"Loss '{Name}': label {position} is {v}, expected an integer class in [0, {classes}).");
+    }
+
     internal override DeviceTensor PrepareTargets(IBackend backend, Tensor labels, int[] outputShape)
     {
         int classes = outputShape[^1], rows = ShapeUtil.Rows(outputShape);
@@ -20,10 +31,8 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
         var indices = new int[rows];
         for (int i = 0; i < rows; i++)
         {
-            float v = labels.Data[i];
-            if (!(v >= 0 && v < classes) || v != MathF.Floor(v))
-                throw new ArgumentOutOfRangeException(nameof(labels), v, $"Loss '{Name}': label {i} is {v}, expected an integer class in [0, {classes}).");
-            indices[i] = (int)v;
+            CheckLabel(labels.Data[i], i, classes);
+            indices[i] = (int)labels.Data[i];
         }
         return backend.UploadIndices(indices, [rows]);
     }
