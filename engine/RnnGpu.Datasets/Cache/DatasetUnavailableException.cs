@@ -1,4 +1,4 @@
-namespace RnnGpu.Datasets.Cache;
+namespace RnnGpu.Datasets;
 
 /// <summary>
 /// Thrown when a dataset package cannot be fetched or verified; the message says how to get it

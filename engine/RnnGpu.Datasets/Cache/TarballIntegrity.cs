@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace RnnGpu.Datasets.Cache;
+namespace RnnGpu.Datasets;
 
 /// <summary>Computes and checks npm's <c>sha512-&lt;base64&gt;</c> integrity strings.</summary>
 public static class TarballIntegrity
