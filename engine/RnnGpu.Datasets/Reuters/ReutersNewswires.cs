@@ -25,8 +25,9 @@ namespace RnnGpu.Datasets;
 /// sequences form the training set, the rest the test set.</item>
 /// </list>
 /// <para>
-/// This yields about 11,000 labelled newswires, the collection Keras's version was built from (Keras
-/// ships 11,228; the exact count differs with text cleaning).
+/// With the default options this yields 11,167 newswires (8,933 train, 2,234 test) and a word index
+/// of 31,657 words; label 0 (<c>earn</c>) has 3,949 newswires and label 45 has 16. Keras's copy,
+/// built from the same collection by other cleaning rules, has 11,228.
 /// </para>
 /// </remarks>
 public static class ReutersNewswires
