@@ -221,6 +221,14 @@ public sealed class NpmPackageCacheTests
         });
     }
 
+    [TestCase("..", "1.0.0")]
+    [TestCase("demo", "../../1.0.0")]
+    public void Spec_that_would_leave_the_cache_is_rejected(string name, string version)
+    {
+        var cache = new NpmPackageCache(CacheRoot, _progress, _temp.Combine("no-such-dir", "npm"));
+        Assert.Throws<ArgumentException>(() => cache.GetPackageDirectory(new NpmPackageSpec(name, version, "sha512-x")));
+    }
+
     [Test]
     public void Link_entries_are_rejected()
     {

@@ -77,6 +77,9 @@ public sealed class NpmPackageCache
     public string GetPackageDirectory(NpmPackageSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        // The folder name comes from the spec; it must stay a single path segment inside the cache.
+        if (spec.CacheFolderName.IndexOfAny(['/', '\\', ':']) >= 0 || spec.CacheFolderName.Contains("..", StringComparison.Ordinal))
+            throw new ArgumentException($"Package '{spec}' does not make a safe cache folder name.", nameof(spec));
         string final = Path.Combine(CacheRoot, spec.CacheFolderName);
         if (IsComplete(final, spec))
             return ContentRoot(final);
