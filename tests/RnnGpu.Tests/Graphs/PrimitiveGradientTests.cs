@@ -70,6 +70,9 @@ public class PrimitiveGradientTests
     }
 
     [Test]
+    public void Dropout_with_a_fixed_mask() => Check((g, p) => g.Dropout(g.Tanh(p[0]), 0.4, new Random(5)), [L("x", 4, 6)]);
+
+    [Test]
     public void Softmax_cross_entropy_sparse_and_dense_with_row_weights()
     {
         // The loss itself as the checked function's output: wrap it so the checker's MSE sees a 1-element output.

@@ -37,7 +37,8 @@ internal static class GradientCheck
 
         double Loss(bool backward)
         {
-            using var g = new Graph(backend, training: backward);
+            // Always a training graph, so ops with training behaviour (dropout with a seeded mask) compute the same function.
+            using var g = new Graph(backend, training: true);
             var output = function(g, [.. parameters.Select(g.Parameter)]);
             if (target is null)
             {
