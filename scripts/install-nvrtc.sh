@@ -14,13 +14,21 @@ if ldconfig -p | grep -q 'libnvrtc\.so\.11\.2'; then
     exit 0
 fi
 
-# NVRTC lives in Debian's non-free component; add it once, in a file of our own.
+# NVRTC lives in Debian's non-free component. Add it once, in a file of our own, for the same mirror and suites the
+# machine already uses (read from its deb822 sources), so no mirror address is written here.
 sources=/etc/apt/sources.list.d/rnngpu-non-free.sources
 if ! grep -rqsE '^\s*(Components:.*\bnon-free\b|deb .* bookworm(-updates)? .*\bnon-free\b)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    cat > "$sources" <<'SRC'
+    system=/etc/apt/sources.list.d/debian.sources
+    uri=$(grep -m1 -E '^URIs:' "$system" 2>/dev/null | awk '{print $2}')
+    if [[ -z "$uri" ]]; then
+        uri=$(grep -m1 -E '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}')
+    fi
+    [[ -n "$uri" ]] || { echo "install-nvrtc.sh: cannot find the Debian mirror in the apt configuration" >&2; exit 1; }
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+    cat > "$sources" <<SRC
 Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
+URIs: $uri
+Suites: $codename $codename-updates
 Components: non-free
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC

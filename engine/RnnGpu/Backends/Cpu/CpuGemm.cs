@@ -2,20 +2,178 @@ using System.Numerics;
 
 namespace RnnGpu.Backends.Cpu;
 
-/// <summary>Row-major GEMM (placeholder; replaced by the blocked, multithreaded kernel).</summary>
+/// <summary>
+/// General matrix multiply on the CPU for float and double, row-major (the row-major twin of BLAS <c>?gemm</c>).
+/// </summary>
+/// <remarks>
+/// Goto/BLIS structure: the depth is cut into blocks of <see cref="DepthBlock"/>, the columns of op(B) into blocks of
+/// <see cref="ColumnBlock"/> and the rows of op(A) into blocks of <see cref="RowBlock"/>; each block is packed into
+/// per-thread aligned scratch (<see cref="CpuGemmPacking{T}"/>) so the register-blocked
+/// <see cref="CpuGemmKernel{T}"/> reads both operands contiguously from cache. Large products are split into one
+/// sub-product per thread along the rows or columns of C; small ones (the engine's per-timestep products) run on the
+/// calling thread.
+/// </remarks>
 internal static unsafe class CpuGemm
 {
-    /// <summary>C[m×n] = alpha·op(A)·op(B) + beta·C, row-major, with row strides.</summary>
+    /// <summary>Depth (k) block: a packed B micro-panel of this depth stays in L1.</summary>
+    private const int DepthBlock = 256;
+
+    /// <summary>Row (m) block, a multiple of the kernel's 6 rows: the packed A block stays in L2.</summary>
+    private const int RowBlock = 144;
+
+    /// <summary>Column (n) block, a multiple of the kernel's columns: the packed B panel lives in L3.</summary>
+    private const int ColumnBlock = 2048;
+
+    /// <summary>Multiply-adds each thread must get before another thread is worth its start-up cost (~tens of µs).</summary>
+    private const double MinWorkPerThread = 1 << 20;
+
+    /// <summary>
+    /// C[m×n] = alpha·op(A)·op(B) + beta·C, row-major. op(A) is m×k (A is m×k with lda, or k×m with lda when transA),
+    /// op(B) is k×n (B is k×n with ldb, or n×k with ldb when transB). ld* are row strides in elements (&gt;= row length).
+    /// beta == 0 means C is overwritten (NaNs in C are not propagated). maxThreads &lt;= 0 means Environment.ProcessorCount.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or a row stride is shorter than its row.</exception>
     public static void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, int maxThreads = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lda, transA ? m : k);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ldb, transB ? k : n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ldc, n);
+
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == T.Zero)
         {
-            T sum = T.Zero;
-            for (int p = 0; p < k; p++)
-                sum += (transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
-            c[i * ldc + j] = beta == T.Zero ? alpha * sum : alpha * sum + beta * c[i * ldc + j];
+            // No product to add: C = beta·C, with beta == 0 clearing C (BLAS semantics, no NaN from 0·C).
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+
+        int threads = ThreadCount(m, n, k, maxThreads);
+        if (threads <= 1)
+            Serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else
+            Split(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+    }
+
+    /// <summary>How many threads the product deserves: no more than asked for, and each with enough work.</summary>
+    private static int ThreadCount(int m, int n, int k, int maxThreads)
+    {
+        int limit = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads;
+        double work = (double)m * n * k;
+        return (int)Math.Clamp(Math.Floor(work / MinWorkPerThread), 1, limit);
+    }
+
+    /// <summary>
+    /// Runs one serial sub-product per thread on disjoint row or column ranges of C. Splitting rows makes every
+    /// thread pack all of op(B), splitting columns all of op(A), so the split goes along the side whose
+    /// duplicated packing is cheaper, as long as that side has enough kernel tiles to share.
+    /// </summary>
+    private static void Split<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int mr = CpuGemmKernel<T>.Rows;
+        int nr = CpuGemmKernel<T>.Columns;
+        int rowTiles = (m + mr - 1) / mr;
+        int columnTiles = (n + nr - 1) / nr;
+        bool splitRows = (n <= m && rowTiles >= threads) || columnTiles < threads;
+        int tiles = splitRows ? rowTiles : columnTiles;
+        int parts = Math.Min(threads, tiles);
+        if (parts <= 1)
+        {
+            Serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+
+        // Pointers cannot be captured by the lambda; carry them as addresses.
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            int firstTile = (int)((long)tiles * part / parts);
+            int endTile = (int)((long)tiles * (part + 1) / parts);
+            T* sa = (T*)pa, sb = (T*)pb, sc = (T*)pc;
+            if (splitRows)
+            {
+                int i0 = firstTile * mr, rows = Math.Min(m, endTile * mr) - i0;
+                sa += transA ? i0 : (nint)i0 * lda;
+                sc += (nint)i0 * ldc;
+                Serial(transA, transB, rows, n, k, alpha, sa, lda, sb, ldb, beta, sc, ldc);
+            }
+            else
+            {
+                int j0 = firstTile * nr, cols = Math.Min(n, endTile * nr) - j0;
+                sb += transB ? (nint)j0 * ldb : j0;
+                sc += j0;
+                Serial(transA, transB, m, cols, k, alpha, sa, lda, sb, ldb, beta, sc, ldc);
+            }
+        });
+    }
+
+    /// <summary>The blocked product on the calling thread, using its scratch buffers.</summary>
+    private static void Serial<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int mr = CpuGemmKernel<T>.Rows;
+        int nr = CpuGemmKernel<T>.Columns;
+        var scratch = CpuGemmScratch<T>.ForCurrentThread;
+        int kcMax = Math.Min(k, DepthBlock);
+        T* packedA = scratch.PackedA((nuint)RoundUp(Math.Min(m, RowBlock), mr) * (nuint)kcMax);
+        T* packedB = scratch.PackedB((nuint)RoundUp(Math.Min(n, ColumnBlock), nr) * (nuint)kcMax);
+
+        for (int jc = 0; jc < n; jc += ColumnBlock)
+        {
+            int nc = Math.Min(ColumnBlock, n - jc);
+            for (int pc = 0; pc < k; pc += DepthBlock)
+            {
+                int kc = Math.Min(DepthBlock, k - pc);
+                CpuGemmPacking<T>.PackB(transB, b, ldb, pc, jc, kc, nc, packedB);
+                // Only the first depth block sees the caller's beta; later blocks accumulate onto it.
+                T blockBeta = pc == 0 ? beta : T.One;
+                for (int ic = 0; ic < m; ic += RowBlock)
+                {
+                    int mc = Math.Min(RowBlock, m - ic);
+                    CpuGemmPacking<T>.PackA(transA, a, lda, ic, pc, mc, kc, alpha, packedA);
+                    MacroKernel(mc, nc, kc, packedA, packedB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
+                }
+            }
         }
     }
+
+    /// <summary>
+    /// Sweeps the kernel over one packed A block and one packed B panel. Columns are the outer loop so one B
+    /// micro-panel stays in L1 while the A micro-panels stream from L2.
+    /// </summary>
+    private static void MacroKernel<T>(int mc, int nc, int kc, T* packedA, T* packedB, T* c, int ldc, T beta, T* tile)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int mr = CpuGemmKernel<T>.Rows;
+        int nr = CpuGemmKernel<T>.Columns;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            T* bPanel = packedB + (nint)jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                CpuGemmKernel<T>.Run(kc, packedA + (nint)ir * kc, bPanel, c + (nint)ir * ldc + jr, ldc, beta, rows, cols, tile);
+            }
+        }
+    }
+
+    /// <summary>C = beta·C; beta == 0 writes zeros without reading C.</summary>
+    private static void ScaleC<T>(int m, int n, T beta, T* c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (beta == T.One) return;
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<T>(c + (nint)i * ldc, n);
+            if (beta == T.Zero) row.Clear();
+            else for (int j = 0; j < n; j++) row[j] *= beta;
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }

@@ -1,0 +1,19 @@
+using RnnGpu.Graphs;
+
+namespace RnnGpu.Layers;
+
+/// <summary>Keras <c>Activation</c>: applies an activation function.</summary>
+public sealed class Activation(ActivationKind kind, string? name = null, int?[]? inputShape = null, int? batchSize = null)
+    : SingleInputLayer(name, inputShape, batchSize)
+{
+    /// <summary>The function applied.</summary>
+    public ActivationKind Kind { get; } = kind;
+
+    /// <inheritdoc />
+    public override string TypeName => "Activation";
+
+    /// <inheritdoc />
+    protected override int[] Build(int[] inputShape) => inputShape;
+
+    internal override Node Forward(Graph graph, Node input, LayerContext context) => graph.Activation(Kind, input);
+}

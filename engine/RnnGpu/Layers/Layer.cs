@@ -1,0 +1,115 @@
+using RnnGpu.Backends;
+using RnnGpu.Graphs;
+
+namespace RnnGpu.Layers;
+
+/// <summary>
+/// Base of every layer. A layer declares its weights when it learns its input shape (<see cref="Build"/>), is placed
+/// on a backend by its model, and records its forward computation as ops on a <see cref="Graph"/>; gradients come
+/// from the graph, so a layer only writes its forward pass.
+/// </summary>
+public abstract class Layer
+{
+    private readonly List<Weight> _weights = [];
+
+    /// <summary>Creates a layer.</summary>
+    /// <param name="name">Unique name; when null the model assigns a Keras-style one (<c>lstm</c>, <c>lstm_1</c>, …).</param>
+    /// <param name="inputShape">Input shape without the batch dimension (null entries are unknown, e.g. a variable number of steps); only needed on a model's first layer.</param>
+    /// <param name="batchSize">Fixed batch size (Keras <c>batch_input_shape</c>), needed by stateful layers.</param>
+    protected Layer(string? name, int?[]? inputShape, int? batchSize)
+    {
+        Name = name ?? "";
+        DeclaredInputShape = inputShape is null ? null : Array.ConvertAll(inputShape, d => d ?? -1);
+        DeclaredBatchSize = batchSize;
+    }
+
+    /// <summary>The layer's name, unique within a model.</summary>
+    public string Name { get; internal set; }
+
+    /// <summary>Keras class name shown by <c>Summary</c>, e.g. <c>LSTM</c>.</summary>
+    public abstract string TypeName { get; }
+
+    /// <summary>Declared input shape without batch (-1 = unknown), or null.</summary>
+    public int[]? DeclaredInputShape { get; }
+
+    /// <summary>Declared fixed batch size, or null.</summary>
+    public int? DeclaredBatchSize { get; }
+
+    /// <summary>True once <see cref="Build"/> ran.</summary>
+    public bool IsBuilt { get; private set; }
+
+    /// <summary>Input shape without batch (-1 = unknown), once built.</summary>
+    public int[] InputShape { get; private set; } = [];
+
+    /// <summary>Output shape without batch (-1 = unknown), once built; the first output for multi-output layers.</summary>
+    public int[] OutputShape => OutputShapes[0];
+
+    /// <summary>Shapes of every output (a recurrent layer with <c>returnState</c> has several).</summary>
+    public int[][] OutputShapes { get; private set; } = [[]];
+
+    /// <summary>Declared weights in Keras order.</summary>
+    public IReadOnlyList<Weight> Weights => _weights;
+
+    /// <summary>Total number of weight elements (Keras "Param #").</summary>
+    public long ParameterCount => _weights.Sum(w => (long)w.Size);
+
+    /// <summary>Number of trainable weight elements.</summary>
+    public long TrainableParameterCount => _weights.Where(w => w.Trainable).Sum(w => (long)w.Size);
+
+    /// <summary>Learns the input shapes, declares weights and computes output shapes. Called by the model.</summary>
+    internal void Build(int[][] inputShapes)
+    {
+        if (IsBuilt)
+        {
+            if (!ShapesCompatible(InputShape, inputShapes[0]))
+                throw new ArgumentException($"Layer '{Name}' was built for input shape {ShapeUtil.Format(InputShape)} and cannot take {ShapeUtil.Format(inputShapes[0])}.");
+            return;
+        }
+        InputShape = inputShapes[0];
+        OutputShapes = BuildCore(inputShapes);
+        IsBuilt = true;
+    }
+
+    /// <summary>Validates the input shapes (without batch), declares weights with <see cref="AddWeight"/>, and returns the output shapes.</summary>
+    protected abstract int[][] BuildCore(int[][] inputShapes);
+
+    /// <summary>Declares a weight; call from <see cref="BuildCore"/>.</summary>
+    protected Weight AddWeight(string name, int[] shape, Initializer initializer, bool trainable = true)
+    {
+        var w = new Weight(this, name, shape, initializer, trainable);
+        _weights.Add(w);
+        return w;
+    }
+
+    /// <summary>Lets a custom cell declare weights on the layer that wraps it.</summary>
+    internal Weight DeclareWeight(string name, int[] shape, Initializer initializer) => AddWeight(name, shape, initializer);
+
+    /// <summary>Records the forward computation. <paramref name="inputs"/> has one node per declared input (most layers take one).</summary>
+    internal abstract Node[] Forward(Graph graph, Node[] inputs, LayerContext context);
+
+    /// <summary>Checks host input data before it is uploaded (e.g. embedding indices in range). Only called on a model's first layer.</summary>
+    internal virtual void ValidateInput(Tensor input) { }
+
+    /// <summary>Clears recurrent state carried between batches (stateful layers) or chunks (truncated BPTT).</summary>
+    public virtual void ResetStates() { }
+
+    /// <summary>Places the weights on a backend with fresh initial values.</summary>
+    internal virtual void Materialize(IBackend backend, Random random)
+    {
+        foreach (var w in _weights) w.Materialize(backend, random);
+    }
+
+    /// <summary>Throws a message that names this layer and the expected and actual input.</summary>
+    protected ArgumentException ShapeError(string expected, int[] actual) =>
+        new($"Layer '{Name}' ({TypeName}) expects input {expected}, got {ShapeUtil.Format(actual)}.");
+
+    /// <summary>The node of the single input, checked.</summary>
+    protected Node Single(Node[] inputs) =>
+        inputs.Length == 1 ? inputs[0] : throw new ArgumentException($"Layer '{Name}' ({TypeName}) takes one input, got {inputs.Length}.");
+
+    private static bool ShapesCompatible(int[] built, int[] given) =>
+        built.Length == given.Length && built.Zip(given).All(p => p.First == p.Second || p.First < 0 || p.Second < 0);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} ({TypeName})";
+}

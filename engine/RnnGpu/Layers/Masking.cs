@@ -1,0 +1,26 @@
+using RnnGpu.Graphs;
+
+namespace RnnGpu.Layers;
+
+/// <summary>Keras <c>Masking</c>: marks timesteps whose features all equal <see cref="MaskValue"/> as padding for the recurrent layers after it.</summary>
+public sealed class Masking(double maskValue = 0, string? name = null, int?[]? inputShape = null, int? batchSize = null)
+    : SingleInputLayer(name, inputShape, batchSize)
+{
+    /// <summary>The padding value.</summary>
+    public double MaskValue { get; } = maskValue;
+
+    /// <inheritdoc />
+    public override string TypeName => "Masking";
+
+    /// <inheritdoc />
+    protected override int[] Build(int[] inputShape) =>
+        inputShape.Length == 2 ? inputShape : throw ShapeError("[steps, features]", inputShape);
+
+    internal override Node Forward(Graph graph, Node input, LayerContext context)
+    {
+        var mask = graph.NewTensor([input.Shape[0], input.Shape[1]]);
+        graph.Backend.TimestepMask(input.Value, MaskValue, mask);
+        input.Mask = mask;
+        return input;
+    }
+}

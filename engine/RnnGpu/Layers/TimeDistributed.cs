@@ -1,0 +1,47 @@
+using RnnGpu.Graphs;
+
+namespace RnnGpu.Layers;
+
+/// <summary>Keras <c>TimeDistributed</c>: applies the wrapped layer to every timestep of <c>[B, T, …]</c> (as one call over B·T rows).</summary>
+public sealed class TimeDistributed : SingleInputLayer
+{
+    /// <summary>Wraps a layer.</summary>
+    public TimeDistributed(SingleInputLayer layer, string? name = null, int?[]? inputShape = null, int? batchSize = null) : base(name, inputShape, batchSize)
+    {
+        Layer = layer ?? throw new ArgumentNullException(nameof(layer));
+    }
+
+    /// <summary>The wrapped layer.</summary>
+    public SingleInputLayer Layer { get; }
+
+    /// <inheritdoc />
+    public override string TypeName => "TimeDistributed";
+
+    /// <inheritdoc />
+    protected override int[] Build(int[] inputShape)
+    {
+        if (inputShape.Length < 2) throw ShapeError("[steps, features…]", inputShape);
+        if (string.IsNullOrEmpty(Layer.Name)) Layer.Name = Name + "_inner";
+        Layer.Build([inputShape[1..]]);
+        foreach (var w in Layer.Weights) AddWeight(w.Name, w.Shape, w.Initializer, w.Trainable);
+        return [inputShape[0], .. Layer.OutputShape];
+    }
+
+    internal override void Materialize(Backends.IBackend backend, Random random)
+    {
+        Layer.Materialize(backend, random);
+        // The wrapper's weights are the wrapped layer's: share the parameters rather than duplicating them.
+        for (int i = 0; i < Weights.Count; i++) Weights[i].Share(Layer.Weights[i]);
+    }
+
+    internal override Node Forward(Graph graph, Node input, LayerContext context)
+    {
+        if (input.Shape.Length < 3) throw ShapeError("[batch, steps, features…]", input.Shape);
+        int b = input.Shape[0], t = input.Shape[1];
+        var flat = graph.Reshape(input, [b * t, .. input.Shape[2..]]);
+        var y = Layer.Forward(graph, flat, context);
+        var result = graph.Reshape(y, [b, t, .. y.Shape[1..]]);
+        result.Mask = input.Mask;
+        return result;
+    }
+}

@@ -1,0 +1,73 @@
+using RnnGpu.IO;
+
+namespace RnnGpu;
+
+public partial class Model
+{
+    /// <summary>Keras <c>get_weights</c>: host copies of every weight, layer by layer, each layer's in declaration order.</summary>
+    public IReadOnlyList<Tensor> GetWeights()
+    {
+        RequireBackend();
+        return Weights.Select(w => w.Parameter.ToHost()).ToList();
+    }
+
+    /// <summary>
+    /// Keras <c>set_weights</c>: replaces every weight, in the order of <see cref="GetWeights"/>. All counts and shapes
+    /// are checked before anything changes, so a mismatch leaves the model as it was. Works across backends and
+    /// between models of the same architecture (e.g. a stateful batch-1 prediction model taking over trained weights).
+    /// </summary>
+    public void SetWeights(IReadOnlyList<Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        RequireBackend();
+        var targets = Weights;
+        if (weights.Count != targets.Count)
+            throw new ArgumentException($"Model '{Name}' has {targets.Count} weights ({string.Join(", ", targets.Select(t => t.Path))}), got {weights.Count} tensors.", nameof(weights));
+        for (int i = 0; i < targets.Count; i++)
+            if (!ShapeUtil.Equal(weights[i].Shape, targets[i].Shape))
+                throw new ArgumentException($"Weight {i} '{targets[i].Path}' has shape {ShapeUtil.Format(targets[i].Shape)}, got {ShapeUtil.Format(weights[i].Shape)}.", nameof(weights));
+        for (int i = 0; i < targets.Count; i++) targets[i].Assign(weights[i]);
+        Optimizer?.Reset();
+    }
+
+    /// <summary>
+    /// Writes every weight to a safetensors file (names are the Keras paths such as <c>lstm/kernel</c>, float32,
+    /// readable by other tools). The write is atomic: a temporary file is renamed over the target, so an existing
+    /// file is never left half-written.
+    /// </summary>
+    public void SaveWeights(string path)
+    {
+        var tensors = Weights.Select(w => new KeyValuePair<string, Tensor>(w.Path, w.Parameter.ToHost())).ToList();
+        SafeTensorsFile.Write(path, tensors, new Dictionary<string, string> { ["format"] = "rnngpu", ["model"] = Name });
+    }
+
+    /// <summary>
+    /// Loads weights saved by <see cref="SaveWeights"/>. Every name and shape is checked before anything changes: a file
+    /// with missing, extra or misshapen tensors, or a corrupt file, gives an error naming the problem and leaves the
+    /// model unchanged.
+    /// </summary>
+    public void LoadWeights(string path)
+    {
+        RequireBackend();
+        var content = SafeTensorsFile.Read(path);
+        var targets = Weights;
+        var values = new List<Tensor>(targets.Count);
+        foreach (var w in targets)
+        {
+            if (!content.TryGetTensor(w.Path, out var t))
+                throw new InvalidDataException($"Weight file '{path}' has no tensor '{w.Path}' (it holds: {string.Join(", ", content.Tensors.Select(kv => kv.Key))}).");
+            if (!ShapeUtil.Equal(t.Shape, w.Shape))
+                throw new InvalidDataException($"Weight file '{path}': tensor '{w.Path}' has shape {ShapeUtil.Format(t.Shape)}, the model expects {ShapeUtil.Format(w.Shape)}.");
+            values.Add(t);
+        }
+        var extra = content.Tensors.Select(kv => kv.Key).Except(targets.Select(w => w.Path)).ToList();
+        if (extra.Count > 0)
+            throw new InvalidDataException($"Weight file '{path}' has tensors model '{Name}' does not: {string.Join(", ", extra)}.");
+        SetWeights(values);
+    }
+
+    private void RequireBackend()
+    {
+        if (Backend is null) throw new InvalidOperationException($"Model '{Name}' has no weights yet: call Compile or Build first.");
+    }
+}

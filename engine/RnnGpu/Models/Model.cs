@@ -1,0 +1,233 @@
+using RnnGpu.Backends;
+using RnnGpu.Graphs;
+using RnnGpu.Layers;
+using RnnGpu.Losses;
+using RnnGpu.Optimizers;
+using RnnGpu.Training;
+
+namespace RnnGpu;
+
+/// <summary>
+/// A Keras-style model: a graph of layer calls from <see cref="Input"/>s to outputs (see <see cref="Sequential"/> for a
+/// plain stack). <c>Compile</c>, then <see cref="Fit"/>, <see cref="Evaluate"/>, <see cref="Predict"/>;
+/// weights move through <c>GetWeights</c>/<c>SetWeights</c> and safetensors files.
+/// </summary>
+public partial class Model : IDisposable
+{
+    private Input[] _inputs = [];
+    private SymbolicTensor[] _outputs = [];
+    private List<LayerCall> _calls = [];
+    private Random _dropoutRandom = new(0);
+
+    /// <summary>A functional model with one input and one output.</summary>
+    public Model(Input input, SymbolicTensor output, string? name = null) : this([input], [output], name) { }
+
+    /// <summary>A functional model; <see cref="Fit"/> and <see cref="Evaluate"/> use the first input and output, <c>PredictAll</c> returns every output.</summary>
+    public Model(Input[] inputs, SymbolicTensor[] outputs, string? name = null)
+    {
+        Name = name ?? "model";
+        SetGraph(inputs, outputs);
+    }
+
+    /// <summary>For subclasses that define their graph later (<see cref="Sequential"/>).</summary>
+    protected Model(string name) => Name = name;
+
+    /// <summary>The model's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Layers in execution order.</summary>
+    public IReadOnlyList<Layer> Layers => _calls.Select(c => c.Layer).Distinct().ToList();
+
+    /// <summary>The backend the weights live on, once compiled or built.</summary>
+    public IBackend? Backend { get; private set; }
+
+    /// <summary>The optimizer given to <c>Compile</c>.</summary>
+    public Optimizer? Optimizer { get; private set; }
+
+    /// <summary>The loss given to <c>Compile</c>.</summary>
+    public Loss? Loss { get; private set; }
+
+    /// <summary>Whether accuracy is tracked (metric "accuracy").</summary>
+    public bool TracksAccuracy { get; private set; }
+
+    /// <summary>Where the progress bar and summary go (default standard output).</summary>
+    public TextWriter Output { get; set; } = Console.Out;
+
+    /// <summary>Input shape without batch of the first input.</summary>
+    public int[] InputShape => Inputs[0].Shape;
+
+    /// <summary>Output shape without batch of the first output.</summary>
+    public int[] OutputShape => Outputs[0].Shape;
+
+    /// <summary>The model's inputs.</summary>
+    protected internal IReadOnlyList<Input> Inputs => _inputs.Length > 0 ? _inputs : throw new InvalidOperationException($"Model '{Name}' has no input shape yet: give the first layer an inputShape, or fit/predict once.");
+
+    /// <summary>The model's outputs.</summary>
+    protected internal IReadOnlyList<SymbolicTensor> Outputs => _outputs;
+
+    /// <summary>True once the layer graph is known.</summary>
+    public bool IsBuilt => _inputs.Length > 0;
+
+    /// <summary>All weights in Keras order (layer by layer, each layer's in declaration order).</summary>
+    public IReadOnlyList<Weight> Weights => Layers.SelectMany(l => l.Weights).ToList();
+
+    /// <summary>Total number of weight elements.</summary>
+    public long ParameterCount => Layers.Sum(l => l.ParameterCount);
+
+    /// <summary>Fixes the layer graph, names unnamed layers Keras-style (<c>lstm</c>, <c>lstm_1</c>, …).</summary>
+    protected void SetGraph(Input[] inputs, SymbolicTensor[] outputs)
+    {
+        if (inputs.Length == 0 || outputs.Length == 0) throw new ArgumentException($"Model '{Name}' needs at least one input and one output.");
+        var calls = new List<LayerCall>();
+        var seen = new HashSet<LayerCall>(ReferenceEqualityComparer.Instance);
+        void Visit(SymbolicTensor s)
+        {
+            if (s.Producer is not { } call)
+            {
+                if (s is Input i && !inputs.Contains(i)) throw new ArgumentException($"Model '{Name}': an output depends on an Input that is not among the model's inputs.");
+                return;
+            }
+            if (!seen.Add(call)) return;
+            foreach (var input in call.Inputs) Visit(input);
+            calls.Add(call);
+        }
+        foreach (var o in outputs) Visit(o);
+        _inputs = inputs;
+        _outputs = outputs;
+        _calls = calls;
+        AssignNames();
+    }
+
+    private void AssignNames()
+    {
+        var used = new HashSet<string>(Layers.Where(l => l.Name != "").Select(l => l.Name));
+        var counters = new Dictionary<string, int>();
+        foreach (var layer in Layers.Where(l => l.Name == ""))
+        {
+            string stem = KerasStem(layer.TypeName);
+            string name;
+            do
+            {
+                int n = counters.GetValueOrDefault(stem);
+                counters[stem] = n + 1;
+                name = n == 0 ? stem : $"{stem}_{n}";
+            } while (!used.Add(name));
+            layer.Name = name;
+        }
+        var duplicate = Layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"Model '{Name}' has two layers named '{duplicate.Key}'.");
+    }
+
+    private static string KerasStem(string typeName) => typeName switch
+    {
+        "SimpleRNN" => "simple_rnn",
+        "LSTM" => "lstm",
+        "GRU" => "gru",
+        "RNN" => "rnn",
+        "TimeDistributed" => "time_distributed",
+        _ => System.Text.RegularExpressions.Regex.Replace(typeName, "(?<=[a-z0-9])([A-Z])", "_$1").ToLowerInvariant(),
+    };
+
+    // ------------------------------------------------------------------ placement and compilation
+
+    /// <summary>Places the weights on a backend with fresh initial values (done by <c>Compile</c> when needed).</summary>
+    /// <param name="device">Where to run; default <see cref="Device.Auto"/>.</param>
+    /// <param name="seed">Seed of the weight initialisation and dropout; null for a random seed.</param>
+    public void Build(Device? device = null, int? seed = null)
+    {
+        var backend = (device ?? Device.Auto).CreateBackend(Console.Error);
+        UseBackend(backend, seed);
+    }
+
+    /// <summary>Places the weights on an existing backend (shared by several models, e.g. training and prediction models).</summary>
+    public void UseBackend(IBackend backend, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        _ = Inputs;
+        var random = seed is int s ? new Random(s) : new Random();
+        foreach (var layer in Layers) layer.Materialize(backend, random);
+        _dropoutRandom = new Random(random.Next());
+        Optimizer?.Reset();
+        Backend = backend;
+    }
+
+    /// <summary>Keras <c>compile</c>: sets the optimizer, loss and metrics; places the weights on <paramref name="device"/> unless they already live on a backend.</summary>
+    /// <param name="optimizer">The optimizer.</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="metrics">Metric names; "accuracy" (or "acc") is supported.</param>
+    /// <param name="device">Where to run (default <see cref="Device.Auto"/>); ignored when the model already has a backend.</param>
+    /// <param name="seed">Seed of the weight initialisation and dropout.</param>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null, Device? device = null, int? seed = null)
+    {
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        Loss = loss ?? throw new ArgumentNullException(nameof(loss));
+        TracksAccuracy = false;
+        foreach (var m in metrics ?? [])
+        {
+            if (m is "accuracy" or "acc") TracksAccuracy = true;
+            else throw new ArgumentException($"Unknown metric '{m}'. Known: accuracy.", nameof(metrics));
+        }
+        if (IsBuilt && Backend is null) Build(device, seed);
+        else if (!IsBuilt) _pendingDevice = (device, seed);
+        Optimizer.Reset();
+    }
+
+    /// <summary>Keras <c>compile</c> with names: <c>Compile("adam", "categorical_crossentropy", ["accuracy"])</c>.</summary>
+    public void Compile(string optimizer, string loss, IEnumerable<string>? metrics = null, Device? device = null, int? seed = null) =>
+        Compile(Optimizers.Optimizer.FromName(optimizer), Losses.Loss.FromName(loss), metrics, device, seed);
+
+    private (Device? Device, int? Seed)? _pendingDevice;
+
+    /// <summary>Builds a deferred model from the first data it sees and places it.</summary>
+    private void EnsureReady(Tensor x)
+    {
+        if (!IsBuilt) BuildFromData(x.Shape[1..]);
+        if (Backend is null)
+        {
+            var (device, seed) = _pendingDevice ?? (null, null);
+            Build(device, seed);
+        }
+    }
+
+    /// <summary>Defines the graph once the input shape is known from data (<see cref="Sequential"/> without an input shape).</summary>
+    protected virtual void BuildFromData(int[] inputShape) =>
+        throw new InvalidOperationException($"Model '{Name}' has no input shape.");
+
+    private void RequireCompiled()
+    {
+        if (Optimizer is null || Loss is null) throw new InvalidOperationException($"Model '{Name}' must be compiled before training or evaluation: call Compile(optimizer, loss).");
+    }
+
+    // ------------------------------------------------------------------ forward
+
+    /// <summary>Records the model's forward pass on a graph; returns one node per output.</summary>
+    internal Node[] Forward(Graph graph, Node[] inputs, LayerContext context)
+    {
+        var values = new Dictionary<SymbolicTensor, Node>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _inputs.Length; i++) values[_inputs[i]] = inputs[i];
+        foreach (var call in _calls)
+        {
+            var outs = call.Layer.Forward(graph, [.. call.Inputs.Select(s => values[s])], context);
+            for (int j = 0; j < outs.Length; j++) values[call.Outputs[j]] = outs[j];
+        }
+        return [.. _outputs.Select(o => values[o])];
+    }
+
+    /// <summary>Clears the state of every stateful recurrent layer.</summary>
+    public void ResetStates()
+    {
+        foreach (var layer in Layers) layer.ResetStates();
+    }
+
+    /// <summary>All parameters of the model on its backend.</summary>
+    internal IReadOnlyList<Parameter> Parameters => Weights.Select(w => w.Parameter).Distinct().ToList();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Optimizer?.Reset();
+        foreach (var layer in Layers) layer.ResetStates();
+        foreach (var w in Weights.Where(w => w.IsMaterialized)) w.Parameter.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

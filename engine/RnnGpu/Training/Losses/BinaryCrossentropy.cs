@@ -1,0 +1,34 @@
+using RnnGpu.Backends;
+using RnnGpu.Graphs;
+
+namespace RnnGpu.Losses;
+
+/// <summary>
+/// Keras <c>binary_crossentropy</c>, averaged over all output elements. A sigmoid output is fused with the loss and
+/// computed from its logits; other outputs are taken as probabilities and clipped to [1e-7, 1-1e-7] like Keras.
+/// </summary>
+public sealed class BinaryCrossentropy(bool fromLogits = false) : Loss
+{
+    /// <summary>Whether the model output is logits.</summary>
+    public bool FromLogits { get; } = fromLogits;
+
+    /// <inheritdoc />
+    public override string Name => "binary_crossentropy";
+
+    internal override void Validate(Tensor labels, int classes)
+    {
+        for (int i = 0; i < labels.Length; i++)
+            if (labels.Data[i] is < 0 or > 1 || float.IsNaN(labels.Data[i]))
+                throw new ArgumentOutOfRangeException(nameof(labels), labels.Data[i], $"Loss '{Name}' expects targets in [0, 1]; target {i} is {labels.Data[i]}.");
+    }
+
+    internal override DeviceTensor PrepareTargets(IBackend backend, Tensor labels, int[] outputShape) => DenseTargets(backend, labels, outputShape, Name);
+
+    internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights)
+    {
+        if (FromLogits) return graph.SigmoidBinaryCrossEntropy(output, targets, rowWeights);
+        return Under(output, "sigmoid") is { } logits
+            ? graph.SigmoidBinaryCrossEntropy(logits, targets, rowWeights)
+            : graph.BinaryCrossEntropy(output, targets, rowWeights);
+    }
+}

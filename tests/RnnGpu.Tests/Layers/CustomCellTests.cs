@@ -1,0 +1,38 @@
+using RnnGpu.Layers;
+using RnnGpu.Losses;
+using RnnGpu.Optimizers;
+using RnnGpu.Tests.Support;
+
+namespace RnnGpu.Tests.Layers;
+
+/// <summary>A user's LSTM cell built from primitive ops matches the fused LSTM, forward and backward, and trains.</summary>
+public class CustomCellTests
+{
+    [Test]
+    public void Primitive_cell_equals_fused_lstm_in_outputs_and_gradients()
+    {
+        var random = new Random(9);
+        var x = TestData.Uniform(random, 1, 3, 6, 4);
+        var y = TestData.OneHot([0, 2, 1], 3, 3);
+        var fused = new Sequential(new Lstm(5, inputShape: [6, 4]), new Dense(3, ActivationKind.Softmax));
+        var custom = new Sequential(new Rnn(new PrimitiveLstmCell(5), inputShape: [6, 4]), new Dense(3, ActivationKind.Softmax));
+        fused.Compile(new Sgd(), new CategoricalCrossentropy(), device: Device.CpuFloat64, seed: 1);
+        custom.Compile(new Sgd(), new CategoricalCrossentropy(), device: Device.CpuFloat64, seed: 2);
+        custom.SetWeights(fused.GetWeights());
+
+        Assert.That(custom.Predict(x).Data, Is.EqualTo(fused.Predict(x).Data).Within(1e-6));
+        var gf = ModelGradients.Gradients(fused, x, y);
+        var gc = ModelGradients.Gradients(custom, x, y);
+        for (int w = 0; w < gf.Length; w++)
+            Assert.That(gc[w], Is.EqualTo(gf[w]).Within(1e-6), $"weight {fused.Weights[w].Path}");
+    }
+
+    [Test]
+    public void Primitive_cell_gradients_match_finite_differences()
+    {
+        var random = new Random(10);
+        var model = new Sequential(new Rnn(new PrimitiveLstmCell(3), returnSequences: true, inputShape: [4, 2]), new TimeDistributed(new Dense(2)));
+        model.Compile(new Sgd(), new MeanSquaredError(), device: Device.CpuFloat64, seed: 4);
+        ModelGradients.Check(model, TestData.Uniform(random, 1, 2, 4, 2), TestData.Uniform(random, 1, 2, 4, 2));
+    }
+}

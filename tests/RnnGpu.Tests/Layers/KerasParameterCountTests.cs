@@ -1,0 +1,62 @@
+using RnnGpu.Layers;
+
+namespace RnnGpu.Tests.Layers;
+
+/// <summary>Parameter counts and summary table as Keras prints them.</summary>
+public class KerasParameterCountTests
+{
+    [TestCase(3, 1, 15)]
+    [TestCase(50, 30, 4_050)]
+    public void SimpleRnn(int units, int features, int expected) =>
+        Assert.That(new Sequential(new SimpleRnn(units, inputShape: [null, features])).ParameterCount, Is.EqualTo(expected));
+
+    [Test]
+    public void Lstm_50_on_30() => Assert.That(new Sequential(new Lstm(50, inputShape: [null, 30])).ParameterCount, Is.EqualTo(16_200));
+
+    [TestCase(false, 12_150)]
+    [TestCase(true, 12_300)]
+    public void Gru_50_on_30(bool resetAfter, int expected) =>
+        Assert.That(new Sequential(new Gru(50, resetAfter: resetAfter, inputShape: [null, 30])).ParameterCount, Is.EqualTo(expected));
+
+    [Test]
+    public void Fashion_mnist_model_summary_matches_keras()
+    {
+        var model = new Sequential(new Lstm(30, inputShape: [28, 28]), new Dense(10, ActivationKind.Softmax));
+        string text = model.SummaryText();
+        Assert.Multiple(() =>
+        {
+            Assert.That(text, Does.Contain("lstm (LSTM)"));
+            Assert.That(text, Does.Contain("(None, 30)"));
+            Assert.That(text, Does.Contain("7080"));
+            Assert.That(text, Does.Contain("dense (Dense)"));
+            Assert.That(text, Does.Contain("310"));
+            Assert.That(text, Does.Contain("Total params: 7,390"));
+        });
+    }
+
+    [Test]
+    public void Stacked_gru_with_time_distributed_head_and_weight_shapes()
+    {
+        var model = new Sequential(
+            new Gru(50, returnSequences: true, inputShape: [null, 65]),
+            new Gru(50, returnSequences: true),
+            new TimeDistributed(new Dense(65, ActivationKind.Softmax)));
+        Assert.That(model.Layers.Select(l => l.Name), Is.EqualTo(new[] { "gru", "gru_1", "time_distributed" }));
+        Assert.That(model.Layers[2].OutputShape, Is.EqualTo(new[] { -1, 65 }));
+        Assert.That(model.Weights.Select(w => w.Path), Is.EqualTo(new[]
+        {
+            "gru/kernel", "gru/recurrent_kernel", "gru/bias", "gru_1/kernel", "gru_1/recurrent_kernel", "gru_1/bias",
+            "time_distributed/kernel", "time_distributed/bias",
+        }));
+        Assert.That(model.Weights[2].Shape, Is.EqualTo(new[] { 2, 150 }));
+        Assert.That(model.ParameterCount, Is.EqualTo(3 * (65 * 50 + 50 * 50 + 100) + 3 * (50 * 50 + 50 * 50 + 100) + 50 * 65 + 65));
+    }
+
+    [Test]
+    public void Embedding_and_return_sequences_shapes()
+    {
+        var model = new Sequential(new Embedding(1000, 64, inputShape: [null]), new Lstm(32, returnSequences: true), new Lstm(16));
+        Assert.That(model.Layers.Select(l => l.OutputShape), Is.EqualTo(new[] { new[] { -1, 64 }, [-1, 32], [16] }));
+        Assert.That(model.Layers[0].ParameterCount, Is.EqualTo(64_000));
+    }
+}

@@ -1,0 +1,111 @@
+using RnnGpu.Layers;
+using RnnGpu.Optimizers;
+using RnnGpu.Tests.Support;
+using RnnGpu.Training;
+
+namespace RnnGpu.Tests.Models;
+
+/// <summary>Bad input gives an exception naming the layer or argument with the expected and actual values.</summary>
+public class BadInputTests
+{
+    private static Sequential Classifier()
+    {
+        var model = new Sequential(new Lstm(4, inputShape: [5, 3]), new Dense(3, ActivationKind.Softmax));
+        model.Compile(new Adam(), new RnnGpu.Losses.SparseCategoricalCrossentropy(), ["accuracy"], Device.Cpu, seed: 1);
+        return model;
+    }
+
+    private static readonly Random Random = new(1);
+
+    [Test]
+    public void Wrong_input_rank_names_the_layer_and_both_shapes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Classifier().Fit(new Tensor(8, 15), TestData.Labels(new int[8], 8), verbose: 0));
+        Assert.That(e!.Message, Does.Contain("layer 'lstm' (LSTM)").And.Contain("(None, 5, 3)").And.Contain("(8, 15)"));
+    }
+
+    [Test]
+    public void Wrong_feature_size_names_the_layer_and_both_shapes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Classifier().Predict(new Tensor(2, 5, 4)));
+        Assert.That(e!.Message, Does.Contain("'lstm'").And.Contain("(None, 5, 3)").And.Contain("(2, 5, 4)"));
+    }
+
+    [Test]
+    public void Label_out_of_range_names_the_loss_the_label_and_the_range()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Classifier().Fit(TestData.Uniform(Random, 1, 4, 5, 3), TestData.Labels([0, 1, 3, 2], 4), verbose: 0));
+        Assert.That(e!.Message, Does.Contain("sparse_categorical_crossentropy").And.Contain("label 2 is 3").And.Contain("[0, 3)"));
+    }
+
+    [Test]
+    public void Mismatched_sample_counts()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Classifier().Fit(TestData.Uniform(Random, 1, 4, 5, 3), TestData.Labels([0, 1, 2], 3), verbose: 0));
+        Assert.That(e!.Message, Does.Contain("x has 4 samples but y has 3"));
+    }
+
+    [Test]
+    public void Batch_size_zero()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Classifier().Fit(TestData.Uniform(Random, 1, 4, 5, 3), TestData.Labels([0, 1, 2, 0], 4), batchSize: 0, verbose: 0));
+        Assert.That(e!.ParamName, Is.EqualTo("batchSize"));
+        Assert.That(e.Message, Does.Contain("Batch size must be >= 1").And.Contain("0"));
+    }
+
+    [Test]
+    public void NaN_in_the_inputs_gives_its_position()
+    {
+        var x = TestData.Uniform(Random, 1, 4, 5, 3);
+        x[2, 1, 0] = float.NaN;
+        var e = Assert.Throws<ArgumentException>(() => Classifier().Fit(x, TestData.Labels([0, 1, 2, 0], 4), verbose: 0));
+        Assert.That(e!.Message, Does.Contain("NaN").And.Contain("position 33").And.Contain("'lstm'"));
+    }
+
+    [Test]
+    public void One_hot_targets_of_the_wrong_shape()
+    {
+        var model = new Sequential(new Lstm(4, inputShape: [5, 3]), new Dense(3, ActivationKind.Softmax));
+        model.Compile("adam", "categorical_crossentropy", device: Device.Cpu, seed: 1);
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(TestData.Uniform(Random, 1, 4, 5, 3), new Tensor(4, 4), verbose: 0));
+        Assert.That(e!.Message, Does.Contain("categorical_crossentropy").And.Contain("(4, 3)").And.Contain("(4, 4)"));
+    }
+
+    [Test]
+    public void Embedding_index_out_of_range_names_the_layer()
+    {
+        var model = new Sequential(new Embedding(10, 4, inputShape: [3]), new Lstm(2), new Dense(1, ActivationKind.Sigmoid));
+        model.Compile("adam", "binary_crossentropy", device: Device.Cpu, seed: 1);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Predict(new Tensor([1, 2, 12], 1, 3)));
+        Assert.That(e!.Message, Does.Contain("'embedding' (Embedding)").And.Contain("[0, 10)").And.Contain("12"));
+    }
+
+    [Test]
+    public void Diverging_loss_stops_training_and_keeps_the_last_good_weights()
+    {
+        var model = new Sequential(new SimpleRnn(3, inputShape: [4, 2]), new Dense(2));
+        model.Compile(new Sgd(0.1), new RnnGpu.Losses.MeanSquaredError(), device: Device.Cpu, seed: 1);
+        var weights = model.GetWeights().Select(w => w.Clone()).ToList();
+        weights[^2].Data.AsSpan().Fill(3e38f); // the dense kernel: outputs overflow to infinity
+        model.SetWeights(weights);
+        var e = Assert.Throws<TrainingDivergedException>(() => model.Fit(TestData.Uniform(Random, 1, 4, 4, 2), TestData.Uniform(Random, 1, 4, 2), verbose: 0));
+        Assert.That(e!.Message, Does.Contain("epoch 1, batch 1").And.Contain("learning rate"));
+        Assert.That(model.GetWeights()[^2].Data, Is.All.EqualTo(3e38f));
+    }
+
+    [Test]
+    public void Stateful_layer_with_a_different_batch_size()
+    {
+        var model = new Sequential(new Gru(3, stateful: true, inputShape: [null, 2], batchSize: 1));
+        model.Build(Device.Cpu, seed: 1);
+        var e = Assert.Throws<ArgumentException>(() => model.Predict(new Tensor(2, 4, 2), batchSize: 2));
+        Assert.That(e!.Message, Does.Contain("'gru'").And.Contain("stateful"));
+    }
+
+    [Test]
+    public void Training_before_compile()
+    {
+        var model = new Sequential(new Lstm(2, inputShape: [3, 1]));
+        Assert.That(() => model.Fit(new Tensor(1, 3, 1), new Tensor(1, 2)), Throws.InvalidOperationException.With.Message.Contains("must be compiled"));
+    }
+}

@@ -1,0 +1,109 @@
+using RnnGpu.Layers;
+using RnnGpu.Optimizers;
+using RnnGpu.Tests.Support;
+
+namespace RnnGpu.Tests.Training;
+
+/// <summary>Truncated BPTT: chunks of k steps, state carried across chunks, no gradient across them.</summary>
+public class TruncatedBpttTests
+{
+    private const int Batch = 2, Steps = 6, Units = 2;
+    private const double LearningRate = 0.1;
+
+    private static (Sequential Model, Tensor X, Tensor Y) Setup()
+    {
+        var random = new Random(21);
+        var model = new Sequential(new SimpleRnn(Units, returnSequences: true, inputShape: [Steps, 1], biasInitializer: Initializer.Constant(0.1f)));
+        model.Compile(new Sgd(LearningRate), new RnnGpu.Losses.MeanSquaredError(), device: Device.CpuFloat64, seed: 5);
+        return (model, TestData.Uniform(random, 1, Batch, Steps, 1), TestData.Uniform(random, 0.8, Batch, Steps, Units));
+    }
+
+    [Test]
+    public void With_k_at_least_T_it_is_full_bptt()
+    {
+        var (full, x, y) = Setup();
+        var (truncated, _, _) = Setup();
+        full.Fit(x, y, epochs: 2, batchSize: Batch, shuffle: false, verbose: 0);
+        truncated.Fit(x, y, epochs: 2, batchSize: Batch, shuffle: false, verbose: 0, truncatedBpttSteps: Steps);
+        for (int i = 0; i < full.Weights.Count; i++)
+            Assert.That(truncated.GetWeights()[i].Data, Is.EqualTo(full.GetWeights()[i].Data));
+    }
+
+    [TestCase(3)]
+    [TestCase(4)]
+    public void With_k_below_T_each_chunk_updates_from_its_own_gradient_starting_at_the_carried_state(int k)
+    {
+        var (model, x, y) = Setup();
+        var w0 = model.GetWeights();
+        double[] w = [.. w0[0].Data.Select(v => (double)v)];       // [1, 2]
+        double[] u = [.. w0[1].Data.Select(v => (double)v)];       // [2, 2]
+        double[] b = [.. w0[2].Data.Select(v => (double)v)];       // [2]
+        var h = new double[Batch, Units];                            // state carried across chunks, zero at the start
+
+        for (int start = 0; start < Steps; start += k)
+        {
+            int len = Math.Min(k, Steps - start);
+            // Forward over the chunk from the carried state.
+            var hs = new double[Batch, len + 1, Units];
+            for (int n = 0; n < Batch; n++) for (int j = 0; j < Units; j++) hs[n, 0, j] = h[n, j];
+            for (int n = 0; n < Batch; n++)
+                for (int t = 0; t < len; t++)
+                    for (int j = 0; j < Units; j++)
+                    {
+                        double z = x[n, start + t, 0] * w[j] + b[j];
+                        for (int i = 0; i < Units; i++) z += hs[n, t, i] * u[i * Units + j];
+                        hs[n, t + 1, j] = Math.Tanh(z);
+                    }
+            // Backward within the chunk only: the carried state is a constant.
+            var dw = new double[Units]; var du = new double[Units * Units]; var db = new double[Units];
+            double scale = 2.0 / (Batch * len * Units);
+            for (int n = 0; n < Batch; n++)
+            {
+                var dh = new double[Units];
+                for (int t = len - 1; t >= 0; t--)
+                {
+                    var dpre = new double[Units];
+                    for (int j = 0; j < Units; j++)
+                    {
+                        double ht = hs[n, t + 1, j];
+                        dh[j] += scale * (ht - y[n, start + t, j]);
+                        dpre[j] = dh[j] * (1 - ht * ht);
+                        dw[j] += x[n, start + t, 0] * dpre[j];
+                        db[j] += dpre[j];
+                        for (int i = 0; i < Units; i++) du[i * Units + j] += hs[n, t, i] * dpre[j];
+                    }
+                    for (int i = 0; i < Units; i++)
+                    {
+                        dh[i] = 0;
+                        for (int j = 0; j < Units; j++) dh[i] += dpre[j] * u[i * Units + j];
+                    }
+                }
+                for (int j = 0; j < Units; j++) h[n, j] = hs[n, len, j];
+            }
+            for (int j = 0; j < Units; j++) { w[j] -= LearningRate * dw[j]; b[j] -= LearningRate * db[j]; }
+            for (int i = 0; i < du.Length; i++) u[i] -= LearningRate * du[i];
+        }
+
+        model.Fit(x, y, epochs: 1, batchSize: Batch, shuffle: false, verbose: 0, truncatedBpttSteps: k);
+        var after = model.GetWeights();
+        Assert.That(after[0].Data, Is.EqualTo(w.Select(v => (float)v).ToArray()).Within(1e-6));
+        Assert.That(after[1].Data, Is.EqualTo(u.Select(v => (float)v).ToArray()).Within(1e-6));
+        Assert.That(after[2].Data, Is.EqualTo(b.Select(v => (float)v).ToArray()).Within(1e-6));
+    }
+
+    [Test]
+    public void Sequence_to_one_trains_on_the_last_chunk_after_advancing_the_state()
+    {
+        var random = new Random(3);
+        var x = TestData.Uniform(random, 1, 4, 9, 2);
+        var y = TestData.OneHot([0, 1, 1, 0], 2, 4);
+        var model = new Sequential(new Lstm(4, inputShape: [9, 2]), new Dense(2, ActivationKind.Softmax));
+        model.Compile(new Sgd(0.5), new RnnGpu.Losses.CategoricalCrossentropy(), device: Device.Cpu, seed: 2);
+        var before = model.GetWeights();
+        var history = model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0, truncatedBpttSteps: 4);
+        Assert.That(history["loss"], Has.Count.EqualTo(1));
+        Assert.That(model.GetWeights()[0].Data, Is.Not.EqualTo(before[0].Data));
+        // The carried state is dropped after the batch: a non-stateful layer starts every batch from zeros.
+        Assert.That(((RecurrentLayer)model.Layers[0]).GetCarriedStates(), Is.Null);
+    }
+}
