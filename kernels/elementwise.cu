@@ -58,20 +58,21 @@ extern "C" __global__ void add_row_vector_f32(const float* x, const float* v, fl
     GRID_STRIDE(i, rows * columns) y[i] = x[i] + v[i % columns];
 }
 
-// y[c] += sum_r x[r, c]. Block (32, 8): 32 columns per block, 8 row lanes reduced in shared memory (deterministic order).
+// y[c] += sum_r x[r, c]. Block (32, 8): blockDim.x columns per block, blockDim.y row lanes reduced in shared memory
+// (deterministic order). Launched with at most 32 x 8 threads.
 extern "C" __global__ void sum_rows_accumulate_f32(const float* x, float* y, int rows, int columns, int ld)
 {
     __shared__ float partial[8][33];
-    int column = blockIdx.x * 32 + threadIdx.x;
+    int column = blockIdx.x * blockDim.x + threadIdx.x;
     float sum = 0.0f;
     if (column < columns)
-        for (int r = threadIdx.y; r < rows; r += 8) sum += x[(long long)r * ld + column];
+        for (int r = threadIdx.y; r < rows; r += blockDim.y) sum += x[(long long)r * ld + column];
     partial[threadIdx.y][threadIdx.x] = sum;
     __syncthreads();
     if (threadIdx.y == 0 && column < columns)
     {
         float total = 0.0f;
-        for (int k = 0; k < 8; k++) total += partial[k][threadIdx.x];
+        for (int k = 0; k < (int)blockDim.y; k++) total += partial[k][threadIdx.x];
         y[column] += total;
     }
 }

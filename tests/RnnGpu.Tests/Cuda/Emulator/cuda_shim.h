@@ -1,0 +1,24 @@
+// Lets the header-free kernels in kernels/*.cu compile as C++ for the CPU emulator. Each CUDA thread of a block runs
+// as a fiber (ucontext); __syncthreads() yields to the block scheduler in fake_driver.cpp, so block-wide reductions
+// in shared memory behave as on a GPU. Blocks run one after another, so __shared__ can be a function-local static.
+#pragma once
+#include <math.h>
+
+struct EmuDim3 { unsigned x, y, z; };
+extern "C" EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
+extern "C" void emu_syncthreads();
+
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __shared__ static
+#define __syncthreads() emu_syncthreads()
+
+// Fibers of a block never run at the same time, so a plain add is atomic here.
+static inline float atomicAdd(float* address, float value) { float old = *address; *address = old + value; return old; }
+
+
+// Every emulated kernel registers an unpacker from a cuLaunchKernel argument array.
+typedef void (*EmuKernelEntry)(void** args);
+extern "C" void emu_register_kernel(const char* name, EmuKernelEntry entry);
+struct EmuRegistrar { EmuRegistrar(const char* name, EmuKernelEntry entry) { emu_register_kernel(name, entry); } };

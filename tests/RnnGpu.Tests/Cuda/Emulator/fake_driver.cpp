@@ -1,0 +1,161 @@
+// A CPU stand-in for libcuda.so.1, exporting the driver API symbols RnnGpu binds. Device memory is host memory,
+// streams are synchronous, "modules" ignore the CUBIN and resolve kernels from the emulated kernel registry, and
+// cuLaunchKernel runs every block with one fiber per CUDA thread. For checking the CUDA backend's host logic and
+// the kernels' arithmetic on a machine without a GPU; it says nothing about real GPU timing or memory behaviour.
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+#include <ucontext.h>
+#include "cuda_shim.h"
+
+extern "C" { EmuDim3 threadIdx, blockIdx, blockDim, gridDim; }
+
+namespace {
+std::map<std::string, EmuKernelEntry>& registry() { static std::map<std::string, EmuKernelEntry> r; return r; }
+struct Kernel { std::string name; EmuKernelEntry entry; };
+
+ucontext_t scheduler;
+struct Fiber { ucontext_t context; bool done; };
+const size_t StackBytes = 128 * 1024;
+std::vector<Fiber> fibers;
+std::vector<char*> stacks;
+int current;
+EmuKernelEntry running;
+void** runningArgs;
+
+void fiberMain() { running(runningArgs); fibers[current].done = true; }
+
+void runBlock(unsigned threads, unsigned bx)
+{
+    if (fibers.size() < threads) fibers.resize(threads);
+    while (stacks.size() < threads) stacks.push_back(static_cast<char*>(std::malloc(StackBytes)));
+    for (unsigned i = 0; i < threads; i++)
+    {
+        getcontext(&fibers[i].context);
+        fibers[i].context.uc_stack.ss_sp = stacks[i];
+        fibers[i].context.uc_stack.ss_size = StackBytes;
+        fibers[i].context.uc_link = &scheduler;
+        makecontext(&fibers[i].context, fiberMain, 0);
+        fibers[i].done = false;
+    }
+    unsigned remaining = threads;
+    while (remaining > 0)
+    {
+        // One round: every live thread runs to its next __syncthreads() or to its end.
+        for (unsigned i = 0; i < threads; i++)
+        {
+            if (fibers[i].done) continue;
+            current = static_cast<int>(i);
+            threadIdx = { i % blockDim.x, (i / blockDim.x) % blockDim.y, i / (blockDim.x * blockDim.y) };
+            blockIdx = { bx, 0, 0 };
+            swapcontext(&scheduler, &fibers[i].context);
+            if (fibers[i].done) remaining--;
+        }
+    }
+}
+}
+
+extern "C" void emu_register_kernel(const char* name, EmuKernelEntry entry) { registry()[name] = entry; }
+extern "C" void emu_syncthreads() { swapcontext(&fibers[current].context, &scheduler); }
+
+typedef int CUresult;
+typedef unsigned long long CUdeviceptr;
+#define API extern "C" __attribute__((visibility("default")))
+
+API CUresult cuInit(unsigned) { return 0; }
+API CUresult cuDriverGetVersion(int* v) { *v = 12040; return 0; }
+API CUresult cuGetErrorName(CUresult e, const char** s)
+{
+    switch (e)
+    {
+        case 0: *s = "CUDA_SUCCESS"; break;
+        case 1: *s = "CUDA_ERROR_INVALID_VALUE"; break;
+        case 2: *s = "CUDA_ERROR_OUT_OF_MEMORY"; break;
+        case 500: *s = "CUDA_ERROR_NOT_FOUND"; break;
+        default: *s = "CUDA_ERROR_UNKNOWN"; break;
+    }
+    return 0;
+}
+API CUresult cuGetErrorString(CUresult e, const char** s) { return cuGetErrorName(e, s); }
+API CUresult cuDeviceGetCount(int* n) { *n = 1; return 0; }
+API CUresult cuDeviceGet(int* d, int ordinal) { if (ordinal != 0) return 101; *d = 0; return 0; }
+API CUresult cuDeviceGetName(char* name, int length, int) { std::strncpy(name, "RnnGpu CPU emulator", length); return 0; }
+API CUresult cuDeviceGetAttribute(int* v, int attribute, int)
+{
+    switch (attribute)
+    {
+        case 1: *v = 1024; break;   // max threads per block
+        case 16: *v = 1; break;     // one SM keeps grids small
+        case 75: *v = 8; break;     // compute capability 8.0: NVRTC 11.8 makes a real sm_80 CUBIN, which is then ignored
+        case 76: *v = 0; break;
+        default: *v = 0; break;
+    }
+    return 0;
+}
+API CUresult cuDeviceTotalMem_v2(size_t* bytes, int) { *bytes = size_t(8) << 30; return 0; }
+API CUresult cuDevicePrimaryCtxRetain(void** c, int) { static int context; *c = &context; return 0; }
+API CUresult cuDevicePrimaryCtxRelease_v2(int) { return 0; }
+API CUresult cuCtxSetCurrent(void*) { return 0; }
+API CUresult cuCtxSynchronize() { return 0; }
+API CUresult cuModuleLoadData(void** m, const void* image)
+{
+    // NVRTC output is either an ELF CUBIN or NUL-terminated PTX text.
+    const unsigned char* p = static_cast<const unsigned char*>(image);
+    bool elf = p[0] == 0x7f && p[1] == 'E' && p[2] == 'L' && p[3] == 'F';
+    bool ptx = std::strstr(static_cast<const char*>(image), ".version") != nullptr;
+    if (!elf && !ptx) return 200;
+    static int module;
+    *m = &module;
+    return 0;
+}
+API CUresult cuModuleGetFunction(void** f, void*, const char* name)
+{
+    auto it = registry().find(name);
+    if (it == registry().end()) return 500;
+    *f = new Kernel{ it->first, it->second };
+    return 0;
+}
+API CUresult cuModuleUnload(void*) { return 0; }
+API CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                            unsigned, void*, void** args, void**)
+{
+    if (gx == 0 || bx == 0 || gy != 1 || gz != 1 || bz != 1 || bx * by > 1024) return 1;
+    auto* kernel = static_cast<Kernel*>(f);
+    running = kernel->entry;
+    runningArgs = args;
+    gridDim = { gx, 1, 1 };
+    blockDim = { bx, by, 1 };
+    for (unsigned b = 0; b < gx; b++) runBlock(bx * by, b);
+    return 0;
+}
+API CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes)
+{
+    void* memory = std::malloc(bytes);
+    if (!memory) return 2;
+    std::memset(memory, 0xFF, bytes); // NaN-filled, as unwritten device memory is not zero
+    *p = reinterpret_cast<CUdeviceptr>(memory);
+    return 0;
+}
+API CUresult cuMemFree_v2(CUdeviceptr p) { std::free(reinterpret_cast<void*>(p)); return 0; }
+API CUresult cuMemGetInfo_v2(size_t* free, size_t* total) { *free = size_t(4) << 30; *total = size_t(8) << 30; return 0; }
+API CUresult cuMemHostAlloc(void** p, size_t bytes, unsigned) { *p = std::malloc(bytes); return *p ? 0 : 2; }
+API CUresult cuMemFreeHost(void* p) { std::free(p); return 0; }
+API CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void* s, size_t n, void*) { std::memcpy(reinterpret_cast<void*>(d), s, n); return 0; }
+API CUresult cuMemcpyDtoHAsync_v2(void* d, CUdeviceptr s, size_t n, void*) { std::memcpy(d, reinterpret_cast<void*>(s), n); return 0; }
+API CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr d, CUdeviceptr s, size_t n, void*) { std::memmove(reinterpret_cast<void*>(d), reinterpret_cast<void*>(s), n); return 0; }
+API CUresult cuMemsetD32Async(CUdeviceptr d, unsigned value, size_t count, void*)
+{
+    auto* p = reinterpret_cast<unsigned*>(d);
+    for (size_t i = 0; i < count; i++) p[i] = value;
+    return 0;
+}
+API CUresult cuStreamCreate(void** s, unsigned) { static int stream; *s = &stream; return 0; }
+API CUresult cuStreamSynchronize(void*) { return 0; }
+API CUresult cuStreamDestroy_v2(void*) { return 0; }
+API CUresult cuEventCreate(void** e, unsigned) { static int event; *e = &event; return 0; }
+API CUresult cuEventRecord(void*, void*) { return 0; }
+API CUresult cuEventSynchronize(void*) { return 0; }
+API CUresult cuEventDestroy_v2(void*) { return 0; }
