@@ -49,7 +49,16 @@ internal sealed class KernelCache : IDisposable
             if (!_modules.TryGetValue(family, out var module))
             {
                 var image = LoadOrCompile(family, _target, _directory);
-                module = CudaModule.Load(_context, image);
+                try
+                {
+                    module = CudaModule.Load(_context, image);
+                }
+                catch (CudaException e) when (e.Code == (int)Interop.CudaResult.UnsupportedPtxVersion)
+                {
+                    throw new CudaException(e.Call, e.ErrorName, e.Code,
+                        $"kernel family '{family}' was compiled to PTX for {_target} by NVRTC {KernelCompiler.Version / 1000}.{KernelCompiler.Version % 1000 / 10}, " +
+                        "which is newer than the driver; install a driver at least as new as NVRTC, or an NVRTC that knows this GPU's sm_XX (CUBIN needs no JIT)");
+                }
                 _modules[family] = module;
             }
             kernel = new CudaKernel(module.Function(name), name);
