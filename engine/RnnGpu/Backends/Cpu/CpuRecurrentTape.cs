@@ -6,17 +6,13 @@ internal sealed class CpuRecurrentTape<T> : RecurrentTape where T : unmanaged, S
     public CpuRecurrentTape(CpuBackend<T> backend, RecurrentSpec spec, RecurrentDims d)
     {
         int rows = d.B * d.Steps;
-        Projection = backend.NewFloat([rows, d.GH]);
         Activations = backend.NewFloat([rows, d.GH]);
         HPrev = backend.NewFloat([rows, d.H]);
         Cells = backend.NewFloat([spec.HasCellState ? rows : 0, d.H]);
         GruExtra = backend.NewFloat([spec.Kind == RecurrentKind.Gru ? rows : 0, d.H]);
     }
 
-    /// <summary>x·W + b for every step (used during forward only).</summary>
-    public CpuTensor<T> Projection { get; }
-
-    /// <summary>Gate activations after their nonlinearity (LSTM i, f, g, o; GRU z, r, h̃; SimpleRNN h).</summary>
+    /// <summary>x·W + b for every step at first, overwritten step by step with the gate activations after their nonlinearity (LSTM i, f, g, o; GRU z, r, h̃; SimpleRNN h).</summary>
     public CpuTensor<T> Activations { get; }
 
     /// <summary>The hidden state entering each step.</summary>
@@ -31,7 +27,6 @@ internal sealed class CpuRecurrentTape<T> : RecurrentTape where T : unmanaged, S
     /// <inheritdoc />
     public override void Dispose()
     {
-        Projection.Dispose();
         Activations.Dispose();
         HPrev.Dispose();
         Cells.Dispose();

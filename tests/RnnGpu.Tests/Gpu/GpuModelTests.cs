@@ -1,0 +1,119 @@
+using RnnGpu.Backends;
+using RnnGpu.Layers;
+using RnnGpu.Optimizers;
+using RnnGpu.Tests.Layers;
+using RnnGpu.Tests.Support;
+
+namespace RnnGpu.Tests.Gpu;
+
+/// <summary>
+/// Whole models on the GPU against the same models on the CPU: training tracks step for step, the custom-cell path and
+/// masked, stacked, stateful models give the same outputs. Skipped with the reason where no CUDA device is usable.
+/// Tolerances: float32 on both sides with TF32 off; differences come from summation order in GEMMs and reductions.
+/// </summary>
+[Category("Gpu")]
+public class GpuModelTests
+{
+    private IBackend _gpu = null!;
+
+    [OneTimeSetUp]
+    public void FindGpu()
+    {
+        try { _gpu = Device.Gpu().CreateBackend(); }
+        catch (Exception e) { Assert.Ignore($"No usable CUDA GPU: {e.Message}"); }
+        TestContext.Progress.WriteLine($"GPU backend: {_gpu.Name}");
+    }
+
+    [OneTimeTearDown]
+    public void Release() => _gpu?.Dispose();
+
+    private (Sequential Cpu, Sequential Gpu) Pair(Func<Sequential> make, Action<Sequential> compile)
+    {
+        var cpu = make();
+        var gpu = make();
+        cpu.UseBackend(new CpuBackend<float>(), seed: 1);
+        gpu.UseBackend(_gpu, seed: 1);
+        compile(cpu);
+        compile(gpu);
+        gpu.SetWeights(cpu.GetWeights());
+        return (cpu, gpu);
+    }
+
+    [Test]
+    public void Training_an_lstm_classifier_tracks_the_cpu_step_for_step()
+    {
+        var random = new Random(2);
+        var x = TestData.Uniform(random, 1, 64, 20, 8);
+        var y = TestData.Labels([.. Enumerable.Range(0, 64).Select(i => i % 5)], 64);
+        var (cpu, gpu) = Pair(
+            () => new Sequential(new Lstm(37, returnSequences: true, inputShape: [20, 8]), new Lstm(19), new Dense(5, ActivationKind.Softmax)),
+            m => m.Compile(new Adam(0.005), new RnnGpu.Losses.SparseCategoricalCrossentropy(), ["accuracy"]));
+        var lossCpu = new List<double>();
+        var lossGpu = new List<double>();
+        cpu.Fit(x, y, epochs: 10, batchSize: 16, shuffle: false, verbose: 0, callbacks: [new RnnGpu.Training.LambdaCallback(onBatchEnd: (_, logs, _) => lossCpu.Add(logs["loss"]))]);
+        gpu.Fit(x, y, epochs: 10, batchSize: 16, shuffle: false, verbose: 0, callbacks: [new RnnGpu.Training.LambdaCallback(onBatchEnd: (_, logs, _) => lossGpu.Add(logs["loss"]))]);
+        TestContext.Out.WriteLine($"first/last loss CPU {lossCpu[0]:F6}/{lossCpu[^1]:F6}, GPU {lossGpu[0]:F6}/{lossGpu[^1]:F6}");
+        Assert.That(lossGpu, Is.EqualTo(lossCpu).Within(2e-3).Percent);
+        var wc = cpu.GetWeights();
+        var wg = gpu.GetWeights();
+        for (int i = 0; i < wc.Count; i++)
+            Assert.That(wg[i].Data, Is.EqualTo(wc[i].Data).Within(2e-3), cpu.Weights[i].Path);
+    }
+
+    [Test]
+    public void Custom_cell_runs_on_the_gpu_and_matches_the_cpu()
+    {
+        var random = new Random(3);
+        var x = TestData.Uniform(random, 1, 4, 7, 5);
+        var y = TestData.Uniform(random, 1, 4, 7, 3);
+        var (cpu, gpu) = Pair(
+            () => new Sequential(new Rnn(new PrimitiveLstmCell(6), returnSequences: true, inputShape: [7, 5]), new TimeDistributed(new Dense(3))),
+            m => m.Compile(new Sgd(0.1), new RnnGpu.Losses.MeanSquaredError()));
+        Assert.That(gpu.Predict(x).Data, Is.EqualTo(cpu.Predict(x).Data).Within(1e-5));
+        cpu.Fit(x, y, epochs: 3, batchSize: 4, verbose: 0);
+        gpu.Fit(x, y, epochs: 3, batchSize: 4, verbose: 0);
+        Assert.That(gpu.Predict(x).Data, Is.EqualTo(cpu.Predict(x).Data).Within(1e-4));
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Masked_embedding_stacked_gru_with_time_distributed_head(bool resetAfter)
+    {
+        var x = new Tensor([0, 0, 3, 1, 2, 7, 0, 4, 4, 1, 2, 3, 9, 1, 0, 0, 0, 0], 3, 6);
+        var y = new Tensor([.. Enumerable.Range(0, 18).Select(i => (float)(i % 4))], 3, 6);
+        var (cpu, gpu) = Pair(
+            () => new Sequential(new Embedding(10, 8, maskZero: true, inputShape: [6]), new Gru(33, returnSequences: true, resetAfter: resetAfter), new Gru(1, returnSequences: true, resetAfter: resetAfter), new TimeDistributed(new Dense(4, ActivationKind.Softmax))),
+            m => m.Compile(new RmsProp(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy(), ["accuracy"]));
+        Assert.That(gpu.Predict(x).Data, Is.EqualTo(cpu.Predict(x).Data).Within(1e-5));
+        var hc = cpu.Fit(x, y, epochs: 5, batchSize: 3, verbose: 0);
+        var hg = gpu.Fit(x, y, epochs: 5, batchSize: 3, verbose: 0);
+        Assert.That(hg["loss"], Is.EqualTo(hc["loss"]).Within(1e-3).Percent);
+    }
+
+    [Test]
+    public void Simple_rnn_relu_stateful_batch_one_and_truncated_bptt()
+    {
+        var random = new Random(4);
+        var x = TestData.Uniform(random, 1, 2, 30, 3);
+        var y = TestData.Uniform(random, 1, 2, 30, 2);
+        var (cpu, gpu) = Pair(
+            () => new Sequential(new SimpleRnn(17, ActivationKind.Relu, returnSequences: true, inputShape: [null, 3]), new TimeDistributed(new Dense(2))),
+            m => m.Compile(new Sgd(0.01, momentum: 0.9, nesterov: true) { ClipNorm = 1 }, new RnnGpu.Losses.MeanSquaredError()));
+        var hc = cpu.Fit(x, y, epochs: 4, batchSize: 2, verbose: 0, truncatedBpttSteps: 7);
+        var hg = gpu.Fit(x, y, epochs: 4, batchSize: 2, verbose: 0, truncatedBpttSteps: 7);
+        Assert.That(hg["loss"], Is.EqualTo(hc["loss"]).Within(1e-3).Percent);
+
+        var statefulCpu = new Sequential(new SimpleRnn(17, ActivationKind.Relu, returnSequences: true, stateful: true, inputShape: [null, 3], batchSize: 1), new TimeDistributed(new Dense(2)));
+        var statefulGpu = new Sequential(new SimpleRnn(17, ActivationKind.Relu, returnSequences: true, stateful: true, inputShape: [null, 3], batchSize: 1), new TimeDistributed(new Dense(2)));
+        statefulCpu.UseBackend(new CpuBackend<float>(), seed: 1);
+        statefulGpu.UseBackend(_gpu, seed: 1);
+        statefulCpu.SetWeights(cpu.GetWeights());
+        statefulGpu.SetWeights(cpu.GetWeights());
+        var one = x.SliceRows(0, 1);
+        for (int t = 0; t < 30; t++)
+        {
+            var step = Model.SliceSteps(one, t, 1);
+            Assert.That(statefulGpu.Predict(step, batchSize: 1).Data, Is.EqualTo(statefulCpu.Predict(step, batchSize: 1).Data).Within(1e-4), $"step {t}");
+        }
+    }
+}
