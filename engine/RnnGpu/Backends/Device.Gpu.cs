@@ -1,13 +1,18 @@
 using RnnGpu.Backends;
+using RnnGpu.Cuda;
 
 namespace RnnGpu;
 
+/// <summary>The only place the device factory touches CUDA.</summary>
 public sealed partial class Device
 {
-    private static partial bool TryCreateGpu(int ordinal, out IBackend? backend, out string reason)
+    /// <summary>A multi-line report of what was found: CUDA devices, driver, library paths and versions, or why nothing was.</summary>
+    public static string Describe() => CudaRuntime.Describe();
+
+    private static partial bool TryCreateGpu(int ordinal, bool allowTf32, out IBackend? backend, out string reason)
     {
-        backend = null;
-        reason = "this build has no CUDA backend.";
-        return false;
+        bool ok = CudaRuntime.TryCreate(ordinal, out var cuda, out reason, allowTf32);
+        backend = cuda;
+        return ok;
     }
 }
