@@ -64,26 +64,21 @@ public abstract class Initializer
     {
         int rows = shape.Length == 0 ? 1 : shape[0], cols = data.Length / Math.Max(1, rows);
         if (rows == 0 || cols == 0) return;
-        // Orthonormalise the columns of a tall Gaussian matrix (modified Gram-Schmidt in double), then lay it out [rows, cols].
+        // Orthonormalise `narrow` Gaussian vectors of length `tall` (modified Gram-Schmidt in double, each vector
+        // contiguous so the dot products vectorise), then lay them out as [rows, cols].
         int tall = Math.Max(rows, cols), narrow = Math.Min(rows, cols);
-        var q = new double[tall, narrow];
-        for (int i = 0; i < tall; i++) for (int j = 0; j < narrow; j++) q[i, j] = Gaussian(random);
+        var q = new double[narrow][];
         for (int j = 0; j < narrow; j++)
         {
+            var v = q[j] = new double[tall];
+            for (int i = 0; i < tall; i++) v[i] = Gaussian(random);
             for (int k = 0; k < j; k++)
-            {
-                double dot = 0;
-                for (int i = 0; i < tall; i++) dot += q[i, k] * q[i, j];
-                for (int i = 0; i < tall; i++) q[i, j] -= dot * q[i, k];
-            }
-            double norm = 0;
-            for (int i = 0; i < tall; i++) norm += q[i, j] * q[i, j];
-            norm = Math.Sqrt(norm);
-            for (int i = 0; i < tall; i++) q[i, j] /= norm;
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(q[k], -System.Numerics.Tensors.TensorPrimitives.Dot<double>(q[k], v), v, v);
+            System.Numerics.Tensors.TensorPrimitives.Divide(v, System.Numerics.Tensors.TensorPrimitives.Norm<double>(v), v);
         }
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++)
-                data[r * cols + c] = (float)(rows >= cols ? q[r, c] : q[c, r]);
+                data[r * cols + c] = (float)(rows >= cols ? q[c][r] : q[r][c]);
     }
 
     private sealed class Lambda(FillFunction fill) : Initializer

@@ -24,7 +24,7 @@ public partial class Model
             int? batch = Inputs[0].BatchSize;
             string shapes = string.Join(", ", layer.OutputShapes.Select(s => ShapeUtil.Format([batch ?? -1, .. s])));
             if (layer.OutputShapes.Length > 1) shapes = $"[{shapes}]";
-            sb.AppendLine($"{(" " + layer.Name + $" ({layer.TypeName})").PadRight(nameWidth)}{shapes.PadRight(shapeWidth)}{layer.ParameterCount.ToString().PadRight(paramWidth)}");
+            sb.AppendLine($"{Column(" " + layer.Name + $" ({layer.TypeName})", nameWidth)}{Column(shapes, shapeWidth)}{layer.ParameterCount}");
             sb.AppendLine(i < layers.Count - 1 ? "" : new string('=', width));
         }
         long total = ParameterCount, trainable = layers.Sum(l => l.TrainableParameterCount);
@@ -34,6 +34,9 @@ public partial class Model
         sb.AppendLine(new string('_', width));
         return sb.ToString();
     }
+
+    /// <summary>Pads a cell to its column, keeping at least one space before the next column when the text is too long.</summary>
+    private static string Column(string text, int width) => text.Length < width ? text.PadRight(width) : text + " ";
 
     private static string Bytes(long parameters)
     {

@@ -59,4 +59,11 @@ public class KerasParameterCountTests
         Assert.That(model.Layers.Select(l => l.OutputShape), Is.EqualTo(new[] { new[] { -1, 64 }, [-1, 32], [16] }));
         Assert.That(model.Layers[0].ParameterCount, Is.EqualTo(64_000));
     }
+
+    [Test]
+    public void Summary_keeps_columns_apart_when_a_name_is_long()
+    {
+        var model = new Sequential(new Gru(4, returnSequences: true, inputShape: [null, 21]), new TimeDistributed(new Dense(21, ActivationKind.Softmax)));
+        Assert.That(model.SummaryText(), Does.Contain("time_distributed (TimeDistributed) (None, None, 21)"));
+    }
 }
