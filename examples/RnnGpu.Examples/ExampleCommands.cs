@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace RnnGpu.Examples;
+
+/// <summary>The command line: one subcommand per tutorial.</summary>
+public static class ExampleCommands
+{
+    /// <summary>The root command with every example as a subcommand.</summary>
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("RnnGpu examples: recurrent-network tutorials on the RnnGpu engine. Run a subcommand with --help for its options.");
+        root.Subcommands.Add(FashionMnist.FashionMnistCommand.Create());
+        return root;
+    }
+}
