@@ -10,6 +10,9 @@ public static class ExampleCommands
     {
         var root = new RootCommand("RnnGpu examples: recurrent-network tutorials on the RnnGpu engine. Run a subcommand with --help for its options.");
         root.Subcommands.Add(FashionMnist.FashionMnistCommand.Create());
+        root.Subcommands.Add(Cottbuser.CottbuserCommand.Create());
+        root.Subcommands.Add(RnnShapes.RnnShapesCommand.Create());
+        root.Subcommands.Add(Reuters.ReutersCommand.Create());
         return root;
     }
 }

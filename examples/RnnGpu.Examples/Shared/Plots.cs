@@ -71,16 +71,19 @@ public static class Plots
         for (int r = 0; r < n; r++)
             for (int c = 0; c < n; c++)
             {
+                // Large matrices label only the non-empty cells, or the numbers hide the colours.
+                if (n > 12 && matrix[r, c] == 0) continue;
                 var label = plot.Add.Text(matrix[r, c].ToString(), c, n - 1 - r);
                 label.LabelAlignment = Alignment.MiddleCenter;
-                label.LabelFontSize = n > 12 ? 8 : 12;
+                label.LabelFontSize = n > 12 ? 7 : 12;
                 // Light text on the dark end of the colour map, dark text on the light end.
                 label.LabelFontColor = matrix[r, c] > max * 0.6 ? Colors.Black : Colors.White;
             }
         plot.Title(title);
         plot.XLabel("predicted");
         plot.YLabel("actual");
-        plot.SavePng(path, 900, 800);
+        int size = n > 12 ? 1400 : 900;
+        plot.SavePng(path, size, size - 100);
         return path;
     }
 
