@@ -13,6 +13,8 @@ public static class ExampleCommands
         root.Subcommands.Add(Cottbuser.CottbuserCommand.Create());
         root.Subcommands.Add(RnnShapes.RnnShapesCommand.Create());
         root.Subcommands.Add(Reuters.ReutersCommand.Create());
+        root.Subcommands.Add(Names.NamesCommand.Create());
+        root.Subcommands.Add(Words.WordsCommand.Create());
         return root;
     }
 }
