@@ -15,6 +15,8 @@ public static class ExampleCommands
         root.Subcommands.Add(Reuters.ReutersCommand.Create());
         root.Subcommands.Add(Names.NamesCommand.Create());
         root.Subcommands.Add(Words.WordsCommand.Create());
+        root.Subcommands.Add(MnistCustomCell.MnistCustomCellCommand.Create());
+        root.Subcommands.Add(Devices.DevicesCommand.Create());
         return root;
     }
 }

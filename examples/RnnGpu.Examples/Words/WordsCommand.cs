@@ -48,7 +48,7 @@ internal static class WordsCommand
             var addresses = StateOfTheUnion.Load(first, last);
             if (addresses.Count == 0)
             {
-                options.Output.WriteLine($"No address between {first} and {last}; the package covers 1790–2016 and later years it ships.");
+                options.Output.WriteLine($"No address between {first} and {last}; pick other --from/--to years.");
                 return 1;
             }
             WordsExample.Run(options, [.. addresses.Select(a => a.Text)], defaults with

@@ -9,7 +9,7 @@ namespace RnnGpu.Examples.Words;
 
 /// <summary>
 /// Word-level language model on State of the Union addresses: from 7 words, predict the next one. The words go
-/// through an embedding (indices, not one-hot vectors: a 5,000-wide one-hot input would make the first LSTM's kernel
+/// through an embedding (indices, not one-hot vectors: a 2,000-wide one-hot input would make the first LSTM's kernel
 /// 5,000 rows tall for the same information) into two stacked LSTMs (1024 and 512 units in the tutorial) and a softmax
 /// over the vocabulary. Afterwards it continues a prompt word by word.
 /// </summary>

@@ -7,7 +7,7 @@ public sealed record WordsSettings
     public int ContextLength { get; init; } = 7;
 
     /// <summary>Vocabulary entries, the unknown-word entry included.</summary>
-    public int VocabularySize { get; init; } = 5000;
+    public int VocabularySize { get; init; } = 2000;
 
     /// <summary>Width of the word embedding fed to the first LSTM.</summary>
     public int EmbeddingWidth { get; init; } = 100;
