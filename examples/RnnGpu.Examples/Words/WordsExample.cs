@@ -68,6 +68,8 @@ public static class WordsExample
             int sample = random.Next(count);
             var window = windows.Windows[sample];
             int predicted = model.PredictClasses(new Tensor([.. window.Select(i => (float)i)], 1, context), batchSize: 1)[0];
+            // On a terminal Fit redraws its progress bar in place; end that line so the report gets its own.
+            if (ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected) output.WriteLine();
             output.WriteLine($"iteration {iteration}: average loss {lossSum / since:F4}, accuracy {accuracySum / since:F4} over the last {since} | " +
                 $"\"{string.Join(' ', vocabulary.Decode(window))}\" → {vocabulary.TokenAt(predicted)} (actual: {vocabulary.TokenAt(windows.NextItems[sample])})");
             lossSum = accuracySum = 0;
