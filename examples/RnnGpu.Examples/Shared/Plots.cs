@@ -23,8 +23,10 @@ public static class Plots
             AddSeries(plot, history["val_" + metric], "validation");
             plot.Title(title is null ? metric : $"{title}: {metric}");
             plot.XLabel("epoch");
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             plot.YLabel(metric);
-            plot.ShowLegend();
+            // Loss falls and accuracy rises: keep the legend in the corner the curves leave free.
+            plot.ShowLegend(metric == "loss" ? Alignment.UpperRight : Alignment.LowerRight);
             string path = Path.Combine(outDir, $"{prefix}{metric}.png");
             plot.SavePng(path, Width, Height);
             written.Add(path);
@@ -68,6 +70,13 @@ public static class Plots
         string[] names = [.. Enumerable.Range(0, n).Select(i => i < classNames.Count ? classNames[i] : i.ToString())];
         plot.Axes.Bottom.SetTicks(positions, names);
         plot.Axes.Left.SetTicks([.. positions.Select(p => n - 1 - p)], names);
+        if (n > 12)
+        {
+            // Many class names side by side overlap: stand them upright.
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = 140;
+        }
         for (int r = 0; r < n; r++)
             for (int c = 0; c < n; c++)
             {
