@@ -1,0 +1,4 @@
+using System.CommandLine;
+using RnnGpu.Examples;
+
+return ExampleCommands.CreateRoot().Parse(args).Invoke();

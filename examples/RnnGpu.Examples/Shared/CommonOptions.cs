@@ -1,0 +1,62 @@
+using System.CommandLine;
+
+namespace RnnGpu.Examples.Shared;
+
+/// <summary>The options every subcommand shares (<c>--device --epochs --batch-size --seed --out --limit</c>), with per-example defaults.</summary>
+internal sealed class CommonOptions
+{
+    private readonly Option<string> _device = new("--device")
+    {
+        Description = "Where to run: auto (GPU when usable, else CPU), cpu or gpu[:N].",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    private readonly Option<int> _epochs;
+    private readonly Option<int> _batchSize;
+    private readonly Option<int> _seed = new("--seed") { Description = "Seed of initialisation, shuffling and sampling.", DefaultValueFactory = _ => 1 };
+    private readonly Option<string> _out;
+    private readonly Option<int?> _limit = new("--limit") { Description = "Train on the first N samples only (evaluation sets are cut to N too): a quick run." };
+
+    private CommonOptions(int epochs, int batchSize, string outDir, string epochsDescription)
+    {
+        _epochs = new Option<int>("--epochs") { Description = epochsDescription, DefaultValueFactory = _ => epochs };
+        _batchSize = new Option<int>("--batch-size") { Description = "Samples per weight update.", DefaultValueFactory = _ => batchSize };
+        _out = new Option<string>("--out") { Description = "Folder for the PNG plots.", DefaultValueFactory = _ => outDir };
+    }
+
+    /// <summary>Adds the shared options to <paramref name="command"/> with this example's defaults; the output folder defaults to <c>out/&lt;command&gt;</c>.</summary>
+    public static CommonOptions AddTo(Command command, int epochs, int batchSize, string epochsDescription = "Passes over the training data.")
+    {
+        var options = new CommonOptions(epochs, batchSize, Path.Combine("out", command.Name), epochsDescription);
+        command.Options.Add(options._device);
+        command.Options.Add(options._epochs);
+        command.Options.Add(options._batchSize);
+        command.Options.Add(options._seed);
+        command.Options.Add(options._out);
+        command.Options.Add(options._limit);
+        AtLeast(options._epochs, 0);
+        AtLeast(options._batchSize, 1);
+        options._limit.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--limit must be >= 1."); });
+        options._device.Validators.Add(r =>
+        {
+            try { Device.Parse(r.GetValueOrDefault<string>() ?? "auto"); }
+            catch (ArgumentException e) { r.AddError(e.Message); }
+        });
+        return options;
+    }
+
+    /// <summary>Rejects values below <paramref name="minimum"/> with a message naming the option.</summary>
+    public static void AtLeast(Option<int> option, int minimum) =>
+        option.Validators.Add(r => { if (r.GetValueOrDefault<int>() < minimum) r.AddError($"{option.Name} must be >= {minimum}."); });
+
+    /// <summary>The parsed values.</summary>
+    public ExampleOptions Bind(ParseResult result) => new()
+    {
+        Device = Device.Parse(result.GetValue(_device) ?? "auto"),
+        Epochs = result.GetValue(_epochs),
+        BatchSize = result.GetValue(_batchSize),
+        Seed = result.GetValue(_seed),
+        OutDir = result.GetValue(_out) ?? "out",
+        Limit = result.GetValue(_limit),
+    };
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+
+namespace RnnGpu.Examples.Tests;
+
+/// <summary>The command line offers every example with the shared options and rejects bad values before running anything.</summary>
+public class CommandLineTests
+{
+    private static readonly string[] Examples = ["fashion-mnist", "cottbuser", "rnn-shapes", "reuters", "names", "words", "mnist-custom-cell", "devices"];
+
+    [Test]
+    public void Every_example_is_a_subcommand_with_the_shared_options()
+    {
+        var root = ExampleCommands.CreateRoot();
+        Assert.That(root.Subcommands.Select(c => c.Name), Is.EquivalentTo(Examples));
+        foreach (var command in root.Subcommands)
+            Assert.That(command.Options.Select(o => o.Name), Is.SupersetOf(new[] { "--device", "--epochs", "--batch-size", "--seed", "--out", "--limit" }), command.Name);
+    }
+
+    [TestCase("fashion-mnist", 10, 128)]
+    [TestCase("reuters", 200, 50)]
+    [TestCase("names", 20, 128)]
+    [TestCase("mnist-custom-cell", 2, 100)]
+    public void Defaults_follow_the_tutorials(string example, int epochs, int batchSize)
+    {
+        var result = ExampleCommands.CreateRoot().Parse([example]);
+        Assert.That(result.Errors, Is.Empty);
+        var command = (Command)result.CommandResult.Command;
+        Assert.That(result.GetValue<int>("--epochs"), Is.EqualTo(epochs));
+        Assert.That(result.GetValue<int>("--batch-size"), Is.EqualTo(batchSize));
+        Assert.That(result.GetValue<string>("--out"), Is.EqualTo(Path.Combine("out", command.Name)));
+        Assert.That(result.GetValue<string>("--device"), Is.EqualTo("auto"));
+    }
+
+    [TestCase("fashion-mnist", "--device", "tpu")]
+    [TestCase("names", "--batch-size", "0")]
+    [TestCase("reuters", "--models", "gru")]
+    [TestCase("cottbuser", "--limit", "0")]
+    public void Bad_values_are_parse_errors(string example, string option, string value)
+    {
+        var result = ExampleCommands.CreateRoot().Parse([example, option, value]);
+        Assert.That(result.Errors, Is.Not.Empty);
+    }
+}
