@@ -15,15 +15,17 @@ public static class ReportCommand
           --results DIR        searched recursively: *-report-full.json (BenchmarkDotNet), run-info.json,
                                and any *.json in the shared timing format (baseline.py, events)
           --peak-cpu-gflops X  the CPU's FP32 peak for the % column: cores × GHz × FLOP/cycle
-                               (Zen 4, AVX-512 on 256-bit units: 32 FLOP/cycle/core; 2 cores at 2.6 GHz ≈ 166)
+                               (Zen 5 EPYC, two 512-bit FMA pipes: 64 FLOP/cycle/core; 2 cores at 2.6 GHz ≈ 333)
           --peak-gpu-gflops Y  the GPU's FP32 peak, default 67000 (H100 SXM, non-tensor FP32; H100 PCIe ≈ 51000)
           --out FILE           default DIR/report.md
+          --note TEXT          a line for the header (repeatable), e.g. how loaded the machine was
         """;
 
     /// <summary>Runs the subcommand.</summary>
     public static int Run(string[] args)
     {
         string? dir = null, output = null;
+        var notes = new List<string>();
         double? cpuPeak = null;
         double gpuPeak = 67_000;
         for (int i = 0; i < args.Length; i++)
@@ -33,6 +35,7 @@ public static class ReportCommand
             {
                 case "--results": dir = Next(); break;
                 case "--out": output = Next(); break;
+                case "--note": notes.Add(Next()); break;
                 case "--peak-cpu-gflops": cpuPeak = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--peak-gpu-gflops": gpuPeak = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--help" or "-h": Console.WriteLine(Usage); return 0;
@@ -66,6 +69,7 @@ public static class ReportCommand
 
         var text = new StringBuilder();
         text.AppendLine($"# RnnGpu benchmark report ({DateTime.UtcNow:yyyy-MM-dd})").AppendLine();
+        foreach (var note in notes) text.AppendLine($"> {note}").AppendLine();
         text.AppendLine("Sources:").AppendLine();
         foreach (var h in headers) text.AppendLine(h);
         text.AppendLine();
