@@ -9,7 +9,7 @@ var (options, rest) = BenchOptions.Parse(args);
 BenchOptions.Current = options;
 if (rest.Contains("--help") || rest.Contains("-h")) Console.WriteLine(BenchOptions.Usage);
 
-string? gpuSkip = OursGpu.Unavailable();
+string? gpuSkip = OursGpu.Unavailable(out string? gpuName);
 if (gpuSkip is not null) Console.WriteLine($"Skipping the GPU benchmarks (OursGpu): {gpuSkip}");
 
 if (rest.Length > 0 && rest[0] == "events") return EventsCommand.Run(options, gpuSkip, rest[1..]);
@@ -26,12 +26,6 @@ Console.WriteLine("Skipping the TorchSharp baseline: this build was made with Wi
 if (!rest.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h")) rest = [.. rest, "--filter", "*"];
 
 string outDir = options.ResolvedOutputDirectory;
-string? gpuName = null;
-if (gpuSkip is null)
-{
-    using var gpu = RnnGpu.Device.Gpu(0).CreateBackend();
-    gpuName = gpu.Name;
-}
 string? torchSharpVersion = null, libTorchVersion = null;
 #if TORCHSHARP
 torchSharpVersion = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString();

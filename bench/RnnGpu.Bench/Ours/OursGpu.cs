@@ -20,15 +20,20 @@ public class OursGpu : OursBenchmarks
     /// <inheritdoc />
     protected override IBackend CreateBackend() => Device.Gpu(0).CreateBackend();
 
-    /// <summary>Null when a GPU backend can be created, else the reason (the suite then leaves this class out).</summary>
-    public static string? Unavailable()
+    /// <summary>
+    /// Null when a GPU backend can be created (its name in <paramref name="name"/>), else the reason; the suite then
+    /// leaves this class out. Any failure counts: a missing driver, library or device all mean "skip, say why".
+    /// </summary>
+    public static string? Unavailable(out string? name)
     {
+        name = null;
         try
         {
             using var backend = Device.Gpu(0).CreateBackend();
+            name = backend.Name;
             return null;
         }
-        catch (Exception e) when (e is InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception e)
         {
             return e.Message;
         }
