@@ -1,0 +1,70 @@
+using RnnGpu.Bench.Configs;
+
+namespace RnnGpu.Bench;
+
+/// <summary>
+/// The suite's own options, taken off the command line before the rest goes to BenchmarkDotNet. Static because the
+/// in-process toolchain runs the benchmark classes in this process and BenchmarkDotNet creates them itself.
+/// </summary>
+public sealed class BenchOptions
+{
+    /// <summary>The options of this run.</summary>
+    public static BenchOptions Current { get; set; } = new();
+
+    /// <summary>short (few iterations, for noisy or shared machines) or full (BenchmarkDotNet's adaptive default).</summary>
+    public string Job { get; set; } = "short";
+
+    /// <summary>Configurations the CPU benchmarks run (see <see cref="BenchConfigs.Select"/>); small suits a 2-core machine.</summary>
+    public string CpuSet { get; set; } = "small";
+
+    /// <summary>Configurations the GPU benchmarks run.</summary>
+    public string GpuSet { get; set; } = "all";
+
+    /// <summary>Threads for our CPU backend and for TorchSharp (torch.set_num_threads).</summary>
+    public int Threads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Where results go; default results/&lt;date&gt;-&lt;machine&gt; under the current directory.</summary>
+    public string? OutputDirectory { get; set; }
+
+    /// <summary>The directory results go to.</summary>
+    public string ResolvedOutputDirectory =>
+        OutputDirectory ?? Path.Combine("results", $"{DateTime.UtcNow:yyyy-MM-dd}-{MachineInfo.ShortName}");
+
+    /// <summary>Usage text of the suite's own options.</summary>
+    public const string Usage = """
+        RnnGpu.Bench [suite options] [BenchmarkDotNet options, e.g. --filter *Lstm* --list flat]
+        RnnGpu.Bench events [suite options]      GPU/CPU timing through IDeviceTimer, 10 warm-up + 100 timed runs, JSON
+        RnnGpu.Bench report [report options]     Markdown tables from BenchmarkDotNet and baseline JSON (see --help there)
+
+        Suite options:
+          --job short|full       short: 1 launch, 3 warm-up, 3 measured iterations (default); full: adaptive
+          --cpu-set SET          CPU configurations: small (default), medium, all, a group, or name,name,...
+          --gpu-set SET          GPU configurations (default all)
+          --threads N            threads of our CPU backend and of TorchSharp (default: all cores)
+          --out DIR              results directory (default results/<date>-<machine>)
+        Benchmark classes: OursCpu, OursGpu, TorchSharpCpu (filter by class, e.g. --filter *OursCpu*,
+        by method: Inference, TrainingStep, or by configuration name in the parameter column).
+        """;
+
+    /// <summary>Takes the suite's options out of <paramref name="args"/> and returns what is left.</summary>
+    public static (BenchOptions Options, string[] Remaining) Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        var rest = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--job": o.Job = Next().ToLowerInvariant(); break;
+                case "--cpu-set": o.CpuSet = Next(); break;
+                case "--gpu-set": o.GpuSet = Next(); break;
+                case "--threads": o.Threads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--out": o.OutputDirectory = Next(); break;
+                default: rest.Add(args[i]); break;
+            }
+        }
+        if (o.Job is not ("short" or "full")) throw new ArgumentException($"--job must be short or full, not '{o.Job}'.");
+        return (o, [.. rest]);
+    }
+}

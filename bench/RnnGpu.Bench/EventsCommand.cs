@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using RnnGpu.Backends;
+using RnnGpu.Bench.Configs;
+using RnnGpu.Bench.Ours;
+using RnnGpu.Bench.Report;
+using RnnGpu.Bench.Timing;
+
+namespace RnnGpu.Bench;
+
+/// <summary>
+/// The <c>events</c> subcommand: our backend timed the way baseline.py times PyTorch (warm-up runs, then each timed run
+/// bracketed by an <see cref="IDeviceTimer"/>), written in the shared results format as impl "ours-events".
+/// </summary>
+public static class EventsCommand
+{
+    /// <summary>Runs it; <paramref name="args"/>: [--device gpu|cpu] [--warmup N] [--runs N].</summary>
+    public static int Run(BenchOptions options, string? gpuSkip, string[] args)
+    {
+        string device = gpuSkip is null ? "gpu" : "cpu";
+        int warmup = 10, runs = 100;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--device": device = Next(); break;
+                case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown events option '{args[i]}'.");
+            }
+        }
+        if (device == "gpu" && gpuSkip is not null)
+        {
+            Console.WriteLine($"events --device gpu skipped: {gpuSkip}");
+            return 0;
+        }
+
+        using IBackend backend = device == "gpu" ? Device.Gpu(0).CreateBackend() : new CpuBackend<float>(options.Threads);
+        using var timer = DeviceTimers.Create(backend);
+        var results = new List<JsonObject>();
+        foreach (var config in BenchConfigs.Select(device == "gpu" ? options.GpuSet : options.CpuSet))
+        {
+            using var stack = new OursRecurrentStack(backend, config);
+            foreach (var (mode, run) in new (string, Action)[] { ("inference", stack.Inference), ("training", stack.TrainingStep) })
+            {
+                for (int i = 0; i < warmup; i++) run();
+                var ms = new double[runs];
+                for (int i = 0; i < runs; i++)
+                {
+                    timer.Start();
+                    run();
+                    ms[i] = timer.Stop().TotalMilliseconds;
+                }
+                Array.Sort(ms);
+                double mean = ms.Average();
+                double std = Math.Sqrt(ms.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, runs - 1));
+                Console.WriteLine($"{config.Name,-28} {mode,-9} mean {mean,10:F3} ms  median {ms[runs / 2],10:F3} ms");
+                results.Add(new JsonObject
+                {
+                    ["config"] = config.Name, ["mode"] = mode, ["device"] = device, ["impl"] = "ours-events",
+                    ["mean_ms"] = mean, ["median_ms"] = ms[runs / 2], ["min_ms"] = ms[0], ["std_ms"] = std,
+                    ["runs"] = runs, ["warmup"] = warmup,
+                });
+            }
+        }
+
+        var meta = new Dictionary<string, string>
+        {
+            ["tool"] = "RnnGpu.Bench events",
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            ["device"] = backend.Name,
+            ["host"] = MachineInfo.Describe(),
+            ["timer"] = timer.Method,
+            ["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture),
+        };
+        string path = Path.Combine(options.ResolvedOutputDirectory, $"ours-events-{device}.json");
+        TimingFile.Write(path, meta, results);
+        Console.WriteLine($"Wrote {path}");
+        return 0;
+    }
+}

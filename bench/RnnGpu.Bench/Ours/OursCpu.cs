@@ -1,0 +1,19 @@
+using BenchmarkDotNet.Attributes;
+using RnnGpu.Backends;
+using RnnGpu.Bench.Configs;
+
+namespace RnnGpu.Bench.Ours;
+
+/// <summary>Our CPU backend (float32) with <see cref="BenchOptions.Threads"/> threads, on the CPU configuration set.</summary>
+public class OursCpu : OursBenchmarks
+{
+    /// <summary>Shapes from <c>--cpu-set</c>.</summary>
+    public static IEnumerable<BenchConfig> Configs => BenchConfigs.Select(BenchOptions.Current.CpuSet);
+
+    /// <inheritdoc />
+    [ParamsSource(nameof(Configs))]
+    public override BenchConfig Config { get; set; } = null!;
+
+    /// <inheritdoc />
+    protected override IBackend CreateBackend() => new CpuBackend<float>(BenchOptions.Current.Threads);
+}

@@ -1,0 +1,39 @@
+using BenchmarkDotNet.Running;
+using RnnGpu.Bench;
+using RnnGpu.Bench.Ours;
+using RnnGpu.Bench.Report;
+
+if (args.Length > 0 && args[0] == "report") return ReportCommand.Run(args[1..]);
+
+var (options, rest) = BenchOptions.Parse(args);
+BenchOptions.Current = options;
+if (rest.Contains("--help") || rest.Contains("-h")) Console.WriteLine(BenchOptions.Usage);
+
+string? gpuSkip = OursGpu.Unavailable(out string? gpuName);
+if (gpuSkip is not null) Console.WriteLine($"Skipping the GPU benchmarks (OursGpu): {gpuSkip}");
+
+if (rest.Length > 0 && rest[0] == "events") return EventsCommand.Run(options, gpuSkip, rest[1..]);
+
+var types = new List<Type> { typeof(OursCpu) };
+if (gpuSkip is null) types.Add(typeof(OursGpu));
+#if TORCHSHARP
+types.Add(typeof(RnnGpu.Bench.TorchSharpBaseline.TorchSharpCpu));
+#else
+Console.WriteLine("Skipping the TorchSharp baseline: this build was made with WithTorchSharp=false.");
+#endif
+
+// Without a filter BenchmarkDotNet asks on the console; the suite runs unattended, so everything is the default.
+if (!rest.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h")) rest = [.. rest, "--filter", "*"];
+
+string outDir = options.ResolvedOutputDirectory;
+string? torchSharpVersion = null, libTorchVersion = null;
+#if TORCHSHARP
+torchSharpVersion = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString();
+libTorchVersion = RnnGpu.Bench.TorchSharpBaseline.TorchSharpCpu.Version;
+#endif
+new RunInfo(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture), MachineInfo.ShortName,
+    MachineInfo.Describe(), options.Threads, options.Job, options.CpuSet, options.GpuSet, gpuName, gpuSkip,
+    torchSharpVersion, libTorchVersion, string.Join(' ', Environment.GetCommandLineArgs().Skip(1))).Save(outDir);
+
+var summaries = BenchmarkSwitcher.FromTypes([.. types]).Run(rest, SuiteConfig.Create(options, Path.Combine(outDir, "bdn")));
+return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;

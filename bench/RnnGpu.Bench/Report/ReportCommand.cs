@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using RnnGpu.Bench.Configs;
+
+namespace RnnGpu.Bench.Report;
+
+/// <summary>
+/// The <c>report</c> subcommand: joins BenchmarkDotNet exports, events files and baseline JSON found under a results
+/// directory into one Markdown table per device.
+/// </summary>
+public static class ReportCommand
+{
+    private const string Usage = """
+        RnnGpu.Bench report --results DIR [--peak-cpu-gflops X] [--peak-gpu-gflops Y] [--out FILE]
+          --results DIR        searched recursively: *-report-full.json (BenchmarkDotNet), run-info.json,
+                               and any *.json in the shared timing format (baseline.py, events)
+          --peak-cpu-gflops X  the CPU's FP32 peak for the % column: cores × GHz × FLOP/cycle
+                               (Zen 5 EPYC, two 512-bit FMA pipes: 64 FLOP/cycle/core; 2 cores at 2.6 GHz ≈ 333)
+          --peak-gpu-gflops Y  the GPU's FP32 peak, default 67000 (H100 SXM, non-tensor FP32; H100 PCIe ≈ 51000)
+          --out FILE           default DIR/report.md
+          --note TEXT          a line for the header (repeatable), e.g. how loaded the machine was
+        """;
+
+    /// <summary>Runs the subcommand.</summary>
+    public static int Run(string[] args)
+    {
+        string? dir = null, output = null;
+        var notes = new List<string>();
+        double? cpuPeak = null;
+        double gpuPeak = 67_000;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--results": dir = Next(); break;
+                case "--out": output = Next(); break;
+                case "--note": notes.Add(Next()); break;
+                case "--peak-cpu-gflops": cpuPeak = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--peak-gpu-gflops": gpuPeak = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--help" or "-h": Console.WriteLine(Usage); return 0;
+                default: Console.Error.WriteLine($"Unknown report option '{args[i]}'.\n{Usage}"); return 2;
+            }
+        }
+        if (dir is null || !Directory.Exists(dir))
+        {
+            Console.Error.WriteLine($"--results must name an existing directory.\n{Usage}");
+            return 2;
+        }
+        output ??= Path.Combine(dir, "report.md");
+
+        var measurements = new List<Measurement>();
+        var headers = new List<string>();
+        foreach (string file in Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(file);
+            if (name.EndsWith("-report-full.json", StringComparison.Ordinal))
+                measurements.AddRange(BenchmarkDotNetResults.Read(file));
+            else if (name == RunInfo.FileName && RunInfo.TryLoad(file) is { } info)
+                headers.Add($"- Suite run ({Path.GetRelativePath(dir, file)}): {info.Date}, {info.Host}; {info.Threads} threads; job {info.Job}; " +
+                            $"CPU set `{info.CpuSet}`, GPU set `{info.GpuSet}`; GPU: {info.GpuBackend ?? "none (" + info.GpuSkipReason + ")"}; " +
+                            $"TorchSharp {info.TorchSharpVersion ?? "-"}, libtorch {info.LibTorchVersion ?? "-"}; command `{info.Command}`");
+            else if (TimingFile.TryRead(file) is { } timing)
+            {
+                measurements.AddRange(timing.Results);
+                headers.Add($"- {name}: " + string.Join("; ", timing.Meta.Select(p => $"{p.Key} {p.Value}")));
+            }
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine($"# RnnGpu benchmark report ({DateTime.UtcNow:yyyy-MM-dd})").AppendLine();
+        foreach (var note in notes) text.AppendLine($"> {note}").AppendLine();
+        text.AppendLine("Sources:").AppendLine();
+        foreach (var h in headers) text.AppendLine(h);
+        text.AppendLine();
+        text.AppendLine("Times are means per call in ms. Ratio = baseline time / ours: above 1 means we are faster. " +
+                        "GFLOP/s counts GEMM FLOPs: forward 2·B·T·(I+H)·G·H per layer, training step 3× forward.").AppendLine();
+        foreach (var device in new[] { "cpu", "gpu" })
+        {
+            var rows = measurements.Where(m => m.Device == device).ToList();
+            if (rows.Count == 0) continue;
+            double? peak = device == "gpu" ? gpuPeak : cpuPeak;
+            AppendTable(text, device, rows, peak);
+        }
+        File.WriteAllText(output, text.ToString());
+        Console.WriteLine($"Wrote {output} ({measurements.Count} measurements).");
+        return 0;
+    }
+
+    private static void AppendTable(StringBuilder text, string device, List<Measurement> rows, double? peakGflops)
+    {
+        // Our own time: the BenchmarkDotNet run when there is one, else the events run.
+        string[] baselines = [.. rows.Select(r => r.Impl).Where(i => i is not ("ours" or "ours-events")).Distinct().Order(StringComparer.Ordinal)];
+        text.AppendLine($"## {device.ToUpperInvariant()}").AppendLine();
+        text.AppendLine(peakGflops is double p
+            ? $"Peak FP32 used for %: {p.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s.\n"
+            : "No peak given (--peak-cpu-gflops), so no % of peak.\n");
+        var header = new StringBuilder("| Configuration | Mode | GFLOP | Ours (ms) |");
+        var rule = new StringBuilder("|---|---|---:|---:|");
+        foreach (var b in baselines) { header.Append($" {b} (ms) | ratio |"); rule.Append("---:|---:|"); }
+        header.Append(" Ours GFLOP/s | % peak |");
+        rule.Append("---:|---:|");
+        text.AppendLine(header.ToString()).AppendLine(rule.ToString());
+
+        var order = BenchConfigs.All.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i);
+        foreach (var key in rows.Select(r => (r.Config, r.Mode)).Distinct()
+                     .OrderBy(k => order.GetValueOrDefault(k.Config, int.MaxValue)).ThenBy(k => k.Mode, StringComparer.Ordinal))
+        {
+            var same = rows.Where(r => r.Config == key.Config && r.Mode == key.Mode).ToList();
+            double? ours = (same.FirstOrDefault(r => r.Impl == "ours") ?? same.FirstOrDefault(r => r.Impl == "ours-events"))?.MeanMs;
+            var config = BenchConfigs.All.FirstOrDefault(c => c.Name == key.Config);
+            double? flops = config is null ? null : key.Mode == "training" ? config.TrainingFlops : config.ForwardFlops;
+            var line = new StringBuilder($"| {key.Config} | {key.Mode} | {Fmt(flops / 1e9, "G4")} | {Fmt(ours, "F3")} |");
+            foreach (var b in baselines)
+            {
+                double? t = same.FirstOrDefault(r => r.Impl == b)?.MeanMs;
+                line.Append($" {Fmt(t, "F3")} | {Fmt(t / ours, "F2")} |");
+            }
+            double? gflops = flops / (ours * 1e6);
+            line.Append($" {Fmt(gflops, "F1")} | {Fmt(gflops / peakGflops * 100, "F1")} |");
+            text.AppendLine(line.ToString());
+        }
+        text.AppendLine();
+    }
+
+    private static string Fmt(double? value, string format) =>
+        value is double v && double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "—";
+}

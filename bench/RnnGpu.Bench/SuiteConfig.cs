@@ -1,0 +1,29 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters.Json;
+using Perfolizer.Horology;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using RnnGpu.Bench.Columns;
+
+namespace RnnGpu.Bench;
+
+/// <summary>The BenchmarkDotNet configuration of the suite.</summary>
+public static class SuiteConfig
+{
+    /// <summary>
+    /// In-process jobs (no SDK needed where the suite runs), the FLOP columns, and the full JSON export (besides the default CSV) into
+    /// <paramref name="artifacts"/>. short: 1 launch, 3 warm-up and 3 measured iterations of about 250 ms each.
+    /// </summary>
+    public static IConfig Create(BenchOptions options, string artifacts)
+    {
+        var job = options.Job == "short"
+            ? Job.ShortRun.WithIterationTime(TimeInterval.FromMilliseconds(250))
+            : Job.Default;
+        job = job.WithToolchain(InProcessEmitToolchain.Instance).WithId(options.Job);
+        return DefaultConfig.Instance
+            .AddJob(job)
+            .AddColumn(FlopsColumn.PerCall, FlopsColumn.Rate)
+            .AddExporter(JsonExporter.Full) // the default config already exports CSV, HTML and GitHub Markdown
+            .WithArtifactsPath(artifacts);
+    }
+}

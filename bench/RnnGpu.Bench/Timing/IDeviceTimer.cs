@@ -1,0 +1,18 @@
+namespace RnnGpu.Bench.Timing;
+
+/// <summary>
+/// Times a region of device work. HOOK for the CUDA backend: implement this with two CUDA events recorded on the
+/// backend's stream (Start records the first, Stop records the second, synchronises on it and returns the elapsed
+/// time between them) and return it from <see cref="DeviceTimers.Create"/>.
+/// </summary>
+public interface IDeviceTimer : IDisposable
+{
+    /// <summary>What measures the time, for the results file (e.g. "stopwatch+synchronize", "cuda-events").</summary>
+    string Method { get; }
+
+    /// <summary>Marks the start of the region (after earlier work has been queued).</summary>
+    void Start();
+
+    /// <summary>Marks the end of the region, waits for it, and returns the device time between the marks.</summary>
+    TimeSpan Stop();
+}
