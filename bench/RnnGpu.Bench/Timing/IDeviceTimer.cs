@@ -1,10 +1,6 @@
 namespace RnnGpu.Bench.Timing;
 
-/// <summary>
-/// Times a region of device work. HOOK for the CUDA backend: implement this with two CUDA events recorded on the
-/// backend's stream (Start records the first, Stop records the second, synchronises on it and returns the elapsed
-/// time between them) and return it from <see cref="DeviceTimers.Create"/>.
-/// </summary>
+/// <summary>Times a region of device work (see <see cref="DeviceTimers.Create"/> for which implementation a backend gets).</summary>
 public interface IDeviceTimer : IDisposable
 {
     /// <summary>What measures the time, for the results file (e.g. "stopwatch+synchronize", "cuda-events").</summary>

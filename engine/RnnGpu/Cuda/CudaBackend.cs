@@ -163,6 +163,13 @@ public sealed unsafe partial class CudaBackend : IBackend
         _stream.Synchronize();
     }
 
+    /// <summary>A timer that measures GPU time on this backend's stream with CUDA events (for benchmarks).</summary>
+    public CudaTimer CreateTimer()
+    {
+        EnsureCurrent();
+        return new CudaTimer(_context, _stream);
+    }
+
     // ---------------------------------------------------------------- linear algebra
 
     /// <inheritdoc />

@@ -3,7 +3,7 @@ using RnnGpu.Cuda.Interop;
 
 namespace RnnGpu.Cuda;
 
-/// <summary>A CUDA event without timing (cuEventCreate / cuEventDestroy_v2), used to know when a staged copy has finished.</summary>
+/// <summary>A CUDA event (cuEventCreate / cuEventDestroy_v2): without timing to know when a staged copy has finished, with timing for <see cref="CudaTimer"/>.</summary>
 internal sealed class CudaEvent : SafeHandle
 {
     /// <summary>CU_EVENT_DISABLE_TIMING: cheaper to record and wait on.</summary>
@@ -16,12 +16,12 @@ internal sealed class CudaEvent : SafeHandle
     /// <inheritdoc />
     public override bool IsInvalid => handle == 0;
 
-    /// <summary>Creates an event in the context.</summary>
-    public static CudaEvent Create(CudaPrimaryContext context)
+    /// <summary>Creates an event in the context; <paramref name="timing"/> events can measure elapsed time.</summary>
+    public static CudaEvent Create(CudaPrimaryContext context, bool timing = false)
     {
         var e = new CudaEvent(context);
         context.MakeCurrent();
-        CudaDriver.Check(CudaDriver.cuEventCreate(out var raw, DisableTiming));
+        CudaDriver.Check(CudaDriver.cuEventCreate(out var raw, timing ? 0 : DisableTiming));
         e.SetHandle(raw);
         return e;
     }
@@ -31,6 +31,25 @@ internal sealed class CudaEvent : SafeHandle
 
     /// <summary>Blocks until the work before the last record has finished.</summary>
     public void Synchronize() => CudaDriver.Check(CudaDriver.cuEventSynchronize(handle));
+
+    private static bool _legacyElapsed;
+
+    /// <summary>Milliseconds between two recorded, completed timing events.</summary>
+    public static float ElapsedMilliseconds(CudaEvent start, CudaEvent end)
+    {
+        float ms;
+        if (!_legacyElapsed)
+        {
+            try
+            {
+                CudaDriver.Check(CudaDriver.cuEventElapsedTime_v2(out ms, start.handle, end.handle));
+                return ms;
+            }
+            catch (EntryPointNotFoundException) { _legacyElapsed = true; } // a driver older than 12.8
+        }
+        CudaDriver.Check(CudaDriver.cuEventElapsedTime(out ms, start.handle, end.handle));
+        return ms;
+    }
 
     /// <inheritdoc />
     protected override bool ReleaseHandle()

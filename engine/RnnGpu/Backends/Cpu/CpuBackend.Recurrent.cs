@@ -19,9 +19,9 @@ public sealed unsafe partial class CpuBackend<T>
         AddRowVector(tape.Activations, BiasRow(bias, 0, gh), tape.Activations);
         var recBias = d.TwoBiases ? new ReadOnlySpan<T>(bias.Pointer + gh, gh) : default;
 
-        using var state = NewFloat([d.B, h]);
+        using var state = NewFloat([d.B, h], zeroed: false);
         using var cell = NewFloat([d.B, h]);
-        using var rec = NewFloat([d.B, gh]);
+        using var rec = NewFloat([d.B, gh], zeroed: false);
         var scratch = new T[h];
         Copy(args.InitialH, state);
         if (spec.HasCellState) Copy(args.InitialC!, cell);

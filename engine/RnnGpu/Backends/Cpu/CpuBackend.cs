@@ -305,7 +305,8 @@ public sealed unsafe partial class CpuBackend<T> : IBackend where T : unmanaged,
 
     // ------------------------------------------------------------------ helpers
 
-    internal CpuTensor<T> NewFloat(int[] shape) => new(this, shape, FloatType, _pool.Rent(ShapeUtil.Size(shape)), _pool);
+    /// <summary>A pooled float tensor; pass <paramref name="zeroed"/> false only when every element is written before it is read.</summary>
+    internal CpuTensor<T> NewFloat(int[] shape, bool zeroed = true) => new(this, shape, FloatType, _pool.Rent(ShapeUtil.Size(shape), zeroed), _pool);
 
     internal CpuTensor<T> F(DeviceTensor t)
     {

@@ -6,10 +6,11 @@ internal sealed class CpuRecurrentTape<T> : RecurrentTape where T : unmanaged, S
     public CpuRecurrentTape(CpuBackend<T> backend, RecurrentSpec spec, RecurrentDims d)
     {
         int rows = d.B * d.Steps;
-        Activations = backend.NewFloat([rows, d.GH]);
-        HPrev = backend.NewFloat([rows, d.H]);
-        Cells = backend.NewFloat([spec.HasCellState ? rows : 0, d.H]);
-        GruExtra = backend.NewFloat([spec.Kind == RecurrentKind.Gru ? rows : 0, d.H]);
+        // Every element of these is written by the forward pass before anything reads it: skip the clearing.
+        Activations = backend.NewFloat([rows, d.GH], zeroed: false);
+        HPrev = backend.NewFloat([rows, d.H], zeroed: false);
+        Cells = backend.NewFloat([spec.HasCellState ? rows : 0, d.H], zeroed: false);
+        GruExtra = backend.NewFloat([spec.Kind == RecurrentKind.Gru ? rows : 0, d.H], zeroed: false);
     }
 
     /// <summary>x·W + b for every step at first, overwritten step by step with the gate activations after their nonlinearity (LSTM i, f, g, o; GRU z, r, h̃; SimpleRNN h).</summary>

@@ -44,15 +44,15 @@ internal sealed class CpuMemoryPool<TElement> where TElement : unmanaged
     private readonly Dictionary<int, Stack<TElement[]>> _free = new();
     private readonly Lock _lock = new();
 
-    /// <summary>A pinned array of exactly <paramref name="length"/> elements, zero-filled.</summary>
-    public TElement[] Rent(int length)
+    /// <summary>A pinned array of exactly <paramref name="length"/> elements, zero-filled unless the caller overwrites all of it anyway.</summary>
+    public TElement[] Rent(int length, bool zeroed = true)
     {
         lock (_lock)
         {
             if (_free.TryGetValue(length, out var stack) && stack.Count > 0)
             {
                 var array = stack.Pop();
-                System.Array.Clear(array);
+                if (zeroed) System.Array.Clear(array);
                 return array;
             }
         }

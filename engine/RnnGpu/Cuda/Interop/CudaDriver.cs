@@ -53,6 +53,9 @@ internal static unsafe partial class CudaDriver
     [LibraryImport(Lib)] internal static partial CudaResult cuEventRecord(nint @event, nint stream);
     [LibraryImport(Lib)] internal static partial CudaResult cuEventSynchronize(nint @event);
     [LibraryImport(Lib)] internal static partial CudaResult cuEventDestroy_v2(nint @event);
+    // cuEventElapsedTime left the CUDA 13 headers for cuEventElapsedTime_v2 (12.8+); callers try _v2 first and fall back.
+    [LibraryImport(Lib)] internal static partial CudaResult cuEventElapsedTime_v2(out float milliseconds, nint start, nint end);
+    [LibraryImport(Lib)] internal static partial CudaResult cuEventElapsedTime(out float milliseconds, nint start, nint end);
 
     /// <summary>The driver's name for a status, e.g. CUDA_ERROR_OUT_OF_MEMORY.</summary>
     public static string ErrorName(CudaResult result)
