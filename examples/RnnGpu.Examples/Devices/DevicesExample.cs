@@ -26,6 +26,11 @@ public static class DevicesExample
             gpuUsable = false;
         }
 
+        // What was probed: CUDA devices (name, compute capability, memory), driver, library paths and versions.
+        output.WriteLine();
+        output.WriteLine(Device.Describe().TrimEnd());
+        output.WriteLine();
+
         var notice = new StringWriter();
         using (var auto = Device.Auto.CreateBackend(notice))
             output.WriteLine($"--device auto picks: {auto.Name}{(notice.ToString().Trim() is { Length: > 0 } why ? $" ({why})" : "")}");
