@@ -1,31 +1,5 @@
 // Elementwise arithmetic, activations and their gradients, column/timestep copies, clipping.
-// Float32 only, header-free (compiled by NVRTC), grid-stride loops. Activation codes follow RnnGpu.ActivationKind:
-// 0 linear, 1 tanh, 2 sigmoid, 3 relu (softmax has its own row kernels).
-
-#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
-
-static __device__ __forceinline__ float activate(int kind, float x)
-{
-    switch (kind)
-    {
-        case 1: return tanhf(x);
-        case 2: return 1.0f / (1.0f + expf(-x));
-        case 3: return x > 0.0f ? x : 0.0f;
-        default: return x;
-    }
-}
-
-// Derivative expressed through the output y = f(x).
-static __device__ __forceinline__ float activation_grad_from_output(int kind, float y)
-{
-    switch (kind)
-    {
-        case 1: return 1.0f - y * y;
-        case 2: return y * (1.0f - y);
-        case 3: return y > 0.0f ? 1.0f : 0.0f;
-        default: return 1.0f;
-    }
-}
+// Float32 only, compiled by NVRTC after kernels/common.cuh (grid-stride loops, activation codes), no CUDA headers.
 
 extern "C" __global__ void axpy_f32(float alpha, const float* x, float* y, long long n)
 {

@@ -1,7 +1,5 @@
 // Embedding lookups and their gradient, and the Keras Masking layer's timestep mask.
 
-#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
-
 // y[n, :] = table[indices[n], :].
 extern "C" __global__ void gather_rows_f32(const float* table, const int* indices, float* y, long long count, int columns)
 {

@@ -2,32 +2,6 @@
 // reset_after (Keras 2 default, cuDNN compatible): h~ = act(x_h + b_ih + r*(h_prev U_h + b_rh)); one recurrent GEMM per step.
 // reset_before: h~ = act(x_h + b_h + (r*h_prev) U_h); a second GEMM per step for the candidate, hence the split kernels.
 
-#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
-
-static __device__ __forceinline__ float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
-
-static __device__ __forceinline__ float activate(int kind, float x)
-{
-    switch (kind)
-    {
-        case 1: return tanhf(x);
-        case 2: return sigmoid(x);
-        case 3: return x > 0.0f ? x : 0.0f;
-        default: return x;
-    }
-}
-
-static __device__ __forceinline__ float activation_grad_from_output(int kind, float y)
-{
-    switch (kind)
-    {
-        case 1: return 1.0f - y * y;
-        case 2: return y * (1.0f - y);
-        case 3: return y > 0.0f ? 1.0f : 0.0f;
-        default: return 1.0f;
-    }
-}
-
 // reset_after forward. hu = h_prev U ([B, 3H] contiguous); saves gates z, r, h~ and hrec = h_prev U_h + b_rh.
 extern "C" __global__ void gru_forward_step_f32(
     const float* xproj, int xproj_ld, const float* hu, const float* bias_input, const float* bias_recurrent,

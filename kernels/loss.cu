@@ -2,7 +2,6 @@
 // with the reduce kernels, and, when a gradient buffer is given, accumulates scale*weight*dloss into it.
 // weights may be null (every weight 1); gradient pointers may be null (loss only).
 
-#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
 #define BCE_EPSILON 1e-7f
 
 static __device__ float block_reduce(float v, float* scratch, int use_max)

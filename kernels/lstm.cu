@@ -4,32 +4,6 @@
 // Step pointers arrive already offset to timestep t; *_ld are row strides in elements (batch-major [B, T, .] views).
 // Masked steps keep the previous state and output it again (so the output always equals the state, as the CPU backend).
 
-#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
-
-static __device__ __forceinline__ float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
-
-static __device__ __forceinline__ float activate(int kind, float x)
-{
-    switch (kind)
-    {
-        case 1: return tanhf(x);
-        case 2: return sigmoid(x);
-        case 3: return x > 0.0f ? x : 0.0f;
-        default: return x;
-    }
-}
-
-static __device__ __forceinline__ float activation_grad_from_output(int kind, float y)
-{
-    switch (kind)
-    {
-        case 1: return 1.0f - y * y;
-        case 2: return y * (1.0f - y);
-        case 3: return y > 0.0f ? 1.0f : 0.0f;
-        default: return 1.0f;
-    }
-}
-
 extern "C" __global__ void lstm_forward_step_f32(
     const float* xproj, int xproj_ld, const float* hu, const float* bias,
     const float* h_prev, int h_prev_ld, const float* c_prev, int c_prev_ld,

@@ -1,7 +1,5 @@
 // Fused optimizer updates with Keras semantics, one thread per parameter element.
 
-#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
-
 // velocity may be null (plain SGD: p -= lr*g).
 extern "C" __global__ void sgd_update_f32(float* p, const float* g, float* velocity, float lr, float momentum, int nesterov, long long n)
 {

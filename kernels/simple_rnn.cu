@@ -1,29 +1,5 @@
 // Fused SimpleRNN timestep kernels: h = act(x W + h_prev U + b). Same conventions as lstm.cu.
 
-#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
-
-static __device__ __forceinline__ float activate(int kind, float x)
-{
-    switch (kind)
-    {
-        case 1: return tanhf(x);
-        case 2: return 1.0f / (1.0f + expf(-x));
-        case 3: return x > 0.0f ? x : 0.0f;
-        default: return x;
-    }
-}
-
-static __device__ __forceinline__ float activation_grad_from_output(int kind, float y)
-{
-    switch (kind)
-    {
-        case 1: return 1.0f - y * y;
-        case 2: return y * (1.0f - y);
-        case 3: return y > 0.0f ? 1.0f : 0.0f;
-        default: return 1.0f;
-    }
-}
-
 extern "C" __global__ void simple_rnn_forward_step_f32(
     const float* xproj, int xproj_ld, const float* hu, const float* bias,
     const float* h_prev, int h_prev_ld,

@@ -14,11 +14,21 @@ internal static class KernelSources
         .Order(StringComparer.Ordinal)
         .ToArray();
 
-    /// <summary>The source text of one family.</summary>
+    /// <summary>The helpers every family shares (<c>kernels/common.cuh</c>), prepended to each family's source.</summary>
+    public static string Common { get; } = ReadResource(Prefix + "common.cuh");
+
+    /// <summary>The source text NVRTC compiles for one family: the shared helpers, then the family's kernels.</summary>
     public static string Read(string family)
     {
-        using var stream = typeof(KernelSources).Assembly.GetManifestResourceStream(Prefix + family + ".cu")
-            ?? throw new ArgumentException($"No kernel family '{family}' is embedded; known: {string.Join(", ", Families)}.", nameof(family));
+        if (!Families.Contains(family))
+            throw new ArgumentException($"No kernel family '{family}' is embedded; known: {string.Join(", ", Families)}.", nameof(family));
+        return Common + "\n#line 1 \"" + family + ".cu\"\n" + ReadResource(Prefix + family + ".cu");
+    }
+
+    private static string ReadResource(string name)
+    {
+        using var stream = typeof(KernelSources).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"Kernel source '{name}' is not embedded in the engine assembly.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Writes, for one kernels/*.cu file, a C++ translation unit that includes it and registers an argument unpacker per
 extern "C" kernel with the emulated driver. Usage: gen_wrappers.py kernel.cu out.cpp"""
-import re, sys
+import os, re, sys
 
 source_path, out_path = sys.argv[1], sys.argv[2]
 source = open(source_path).read()
-lines = ['#include "cuda_shim.h"', f'#include "{source_path}"', ""]
+# The engine prepends kernels/common.cuh to every family before compiling it; do the same here.
+common_path = os.path.join(os.path.dirname(source_path), "common.cuh")
+lines = ['#include "cuda_shim.h"', f'#include "{common_path}"', f'#include "{source_path}"', ""]
 for name, params in re.findall(r'extern "C" __global__ void (\w+)\s*\(([^)]*)\)', source, re.S):
     args = []
     for i, p in enumerate(x.strip() for x in params.split(",") if x.strip()):
