@@ -59,12 +59,12 @@ internal static class SafeTensorsHeader
     /// exactly (no overlap, no gap, nothing beyond it).
     /// </summary>
     /// <exception cref="InvalidDataException">The header is malformed; the message says how.</exception>
-    public static (List<SafeTensorsEntry> Entries, Dictionary<string, string> Metadata) Parse(ReadOnlySpan<byte> header, long dataLength)
+    public static (List<SafeTensorsEntry> Entries, Dictionary<string, string> Metadata) Parse(ReadOnlyMemory<byte> header, long dataLength)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(header.ToArray(), new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+            document = JsonDocument.Parse(header, new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
         }
         catch (JsonException e)
         {

@@ -36,6 +36,9 @@ public unsafe class CpuGemmTests
                     yield return Case(transA, transB, m, n, k, random.Next(2) * 5, random.Next(Scalars.Length));
                 }
                 yield return Case(transA, transB, 1, 150, 50, 0, 0);
+                yield return Case(transA, transB, 1, 300, 300, 1, 2); // single row: unpacked path even when large
+                yield return Case(transA, transB, 5, 9, 33, 1, 3);    // tiny: unpacked path
+                yield return Case(transA, transB, 3, 129, 300, 0, 1); // few rows but packed path
                 yield return Case(transA, transB, 7, 33, 513, 2, 2);
             }
     }
@@ -108,28 +111,32 @@ public unsafe class CpuGemmTests
     [Test, Explicit("measurement, prints GFLOP/s")]
     public void MeasureThroughput()
     {
-        foreach (var (m, n, k) in new[] { (128, 128, 128), (512, 512, 512), (1024, 1024, 1024), (64, 2048, 512) })
+        foreach (var (m, n, k) in new[] { (128, 128, 128), (512, 512, 512), (1024, 1024, 1024), (64, 2048, 512), (1, 150, 50) })
             foreach (int threads in new[] { 1, 2 })
+                Measure<float>(m, n, k, threads);
+        Measure<double>(512, 512, 512, 1);
+    }
+
+    private static void Measure<T>(int m, int n, int k, int threads) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var a = RandomArray<T>(m * k, 1);
+        var b = RandomArray<T>(k * n, 2);
+        var c = new T[m * n];
+        double flops = 2.0 * m * n * k;
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            // Warm up (JIT tiers, scratch growth), then five rounds of ~50 ms each; keep the best round.
+            for (int i = 0; i < 50; i++) CpuGemm.Gemm(false, false, m, n, k, T.One, pa, k, pb, n, T.Zero, pc, n, threads);
+            int reps = (int)Math.Clamp(0.05e9 / flops * 50, 3, 100_000);
+            double best = double.MaxValue;
+            for (int round = 0; round < 5; round++)
             {
-                var a = RandomArray<float>(m * k, 1);
-                var b = RandomArray<float>(k * n, 2);
-                var c = new float[m * n];
-                double flops = 2.0 * m * n * k;
-                fixed (float* pa = a, pb = b, pc = c)
-                {
-                    // Warm up (JIT tiers, scratch growth), then repeat for about half a second and keep the best run.
-                    for (int i = 0; i < 3; i++) CpuGemm.Gemm(false, false, m, n, k, 1f, pa, k, pb, n, 0f, pc, n, threads);
-                    int reps = (int)Math.Clamp(0.05e9 / flops * 50, 3, 2000);
-                    double best = double.MaxValue;
-                    for (int round = 0; round < 5; round++)
-                    {
-                        var watch = Stopwatch.StartNew();
-                        for (int i = 0; i < reps; i++) CpuGemm.Gemm(false, false, m, n, k, 1f, pa, k, pb, n, 0f, pc, n, threads);
-                        best = Math.Min(best, watch.Elapsed.TotalSeconds / reps);
-                    }
-                    TestContext.Out.WriteLine($"float {m}x{n}x{k} threads={threads}: {flops / best / 1e9:F1} GFLOP/s ({best * 1e3:F3} ms)");
-                }
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < reps; i++) CpuGemm.Gemm(false, false, m, n, k, T.One, pa, k, pb, n, T.Zero, pc, n, threads);
+                best = Math.Min(best, watch.Elapsed.TotalSeconds / reps);
             }
+            TestContext.Out.WriteLine($"{typeof(T).Name} {m}x{n}x{k} threads={threads}: {flops / best / 1e9:F1} GFLOP/s ({best * 1e6:F1} µs)");
+        }
     }
 
     private static void Check<T>(bool transA, bool transB, int m, int n, int k, int pad, double alpha, double beta, int maxThreads, int seed)

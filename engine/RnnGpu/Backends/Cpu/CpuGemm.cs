@@ -11,7 +11,8 @@ namespace RnnGpu.Backends.Cpu;
 /// per-thread aligned scratch (<see cref="CpuGemmPacking{T}"/>) so the register-blocked
 /// <see cref="CpuGemmKernel{T}"/> reads both operands contiguously from cache. Large products are split into one
 /// sub-product per thread along the rows or columns of C; small ones (the engine's per-timestep products) run on the
-/// calling thread.
+/// calling thread, and tiny or single-row ones skip packing altogether (<see cref="CpuGemmSmall"/>).
+/// C must not overlap A or B.
 /// </remarks>
 internal static unsafe class CpuGemm
 {
@@ -48,6 +49,12 @@ internal static unsafe class CpuGemm
         {
             // No product to add: C = beta·C, with beta == 0 clearing C (BLAS semantics, no NaN from 0·C).
             ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+
+        if (CpuGemmSmall.Applies(m, n, k))
+        {
+            CpuGemmSmall.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
 

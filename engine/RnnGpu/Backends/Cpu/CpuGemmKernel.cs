@@ -168,7 +168,7 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
 
     /// <summary>a·b + c, fused when the CPU has FMA (one rounding, twice the throughput of mul + add).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> MulAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+    internal static Vector256<T> MulAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c)
     {
         if (Fma.IsSupported)
         {

@@ -1,0 +1,91 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace RnnGpu.Backends.Cpu;
+
+/// <summary>
+/// The unpacked path of <see cref="CpuGemm"/> for products too small to repay packing, and for single-row
+/// products (a vector times a matrix), where every element of B is used exactly once so packing it only adds a copy.
+/// </summary>
+internal static unsafe class CpuGemmSmall
+{
+    /// <summary>Multiply-adds below which packing costs more than it saves.</summary>
+    private const long MaxWork = 1 << 16;
+
+    /// <summary>True when <see cref="Multiply{T}"/> is the faster way to compute the product.</summary>
+    public static bool Applies(int m, int n, int k) => m == 1 || (long)m * n * k <= MaxWork;
+
+    /// <summary>Same contract as <see cref="CpuGemm.Gemm{T}"/> for k &gt; 0; runs on the calling thread.</summary>
+    public static void Multiply<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (transB)
+            RowDotRows(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else
+            RowAxpys(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>B is k×n: each row of C accumulates alpha·A[i,p]·B[p,:] over p, streaming contiguous rows of B.</summary>
+    private static void RowAxpys<T>(bool transA, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            T* row = c + (nint)i * ldc;
+            ScaleRow(row, n, beta);
+            for (int p = 0; p < k; p++)
+            {
+                T scale = alpha * (transA ? a[(nint)p * lda + i] : a[(nint)i * lda + p]);
+                AddScaled(row, b + (nint)p * ldb, scale, n);
+            }
+        }
+    }
+
+    /// <summary>B is n×k: every element of C is a dot product of a row of op(A) with a row of B.</summary>
+    private static void RowDotRows<T>(bool transA, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // A transposed row of op(A) is strided; gather it once into scratch so the dot products read contiguously.
+        T* gathered = transA ? CpuGemmScratch<T>.ForCurrentThread.PackedA((nuint)k) : null;
+        for (int i = 0; i < m; i++)
+        {
+            T* aRow = a + (nint)i * lda;
+            if (transA)
+            {
+                for (int p = 0; p < k; p++) gathered[p] = a[(nint)p * lda + i];
+                aRow = gathered;
+            }
+            var x = new ReadOnlySpan<T>(aRow, k);
+            T* row = c + (nint)i * ldc;
+            for (int j = 0; j < n; j++)
+            {
+                T dot = alpha * TensorPrimitives.Dot(x, new ReadOnlySpan<T>(b + (nint)j * ldb, k));
+                row[j] = beta == T.Zero ? dot : beta * row[j] + dot;
+            }
+        }
+    }
+
+    /// <summary>row[0..n) += scale·source[0..n).</summary>
+    private static void AddScaled<T>(T* row, T* source, T scale, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<T> s = Vector256.Create(scale);
+            for (; j <= n - Vector256<T>.Count; j += Vector256<T>.Count)
+                CpuGemmKernel<T>.MulAdd(s, Vector256.Load(source + j), Vector256.Load(row + j)).Store(row + j);
+        }
+        for (; j < n; j++) row[j] += scale * source[j];
+    }
+
+    /// <summary>row = beta·row; beta == 0 clears without reading (NaNs are not propagated).</summary>
+    private static void ScaleRow<T>(T* row, int n, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var span = new Span<T>(row, n);
+        if (beta == T.Zero) span.Clear();
+        else if (beta != T.One) TensorPrimitives.Multiply(span, beta, span);
+    }
+}
