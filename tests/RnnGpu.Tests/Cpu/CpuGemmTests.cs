@@ -139,7 +139,19 @@ public unsafe class CpuGemmTests
         }
     }
 
-    private static void Check<T>(bool transA, bool transB, int m, int n, int k, int pad, double alpha, double beta, int maxThreads, int seed)
+    [TestCase(false, false, 100, 512, 128, 0, 2)]
+    [TestCase(false, true, 100, 128, 512, 3, 2)]
+    [TestCase(true, false, 37, 2100, 300, 1, 1)]
+    [TestCase(false, true, 64, 2049, 257, 0, 2)]
+    [TestCase(false, false, 1, 4096, 1024, 0, 1)]
+    [TestCase(false, false, 3, 5, 7, 2, 1)]
+    public void Prepacked_right_operand_gives_the_same_product(bool transA, bool transB, int m, int n, int k, int pad, int threads)
+    {
+        Check<float>(transA, transB, m, n, k, pad, 1, 1, threads, seed: m + n + k, prepacked: true);
+        Check<double>(transA, transB, m, n, k, pad, -0.5, 0, threads, seed: m + n + k + 1, prepacked: true);
+    }
+
+    private static void Check<T>(bool transA, bool transB, int m, int n, int k, int pad, double alpha, double beta, int maxThreads, int seed, bool prepacked = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Stored shapes: A is m×k (k×m when transposed), B is k×n (n×k when transposed); each row padded by `pad`.
@@ -158,7 +170,14 @@ public unsafe class CpuGemmTests
         T[] original = (T[])c.Clone();
 
         fixed (T* pa = a, pb = b, pc = c)
-            CpuGemm.Gemm(transA, transB, m, n, k, T.CreateChecked(alpha), pa, lda, pb, ldb, T.CreateChecked(beta), pc, ldc, maxThreads);
+        {
+            if (prepacked)
+            {
+                using var packed = new CpuPackedMatrix<T>(transB, k, n, pb, ldb);
+                CpuGemm.GemmPacked(transA, m, k, T.CreateChecked(alpha), pa, lda, packed, T.CreateChecked(beta), pc, ldc, maxThreads);
+            }
+            else CpuGemm.Gemm(transA, transB, m, n, k, T.CreateChecked(alpha), pa, lda, pb, ldb, T.CreateChecked(beta), pc, ldc, maxThreads);
+        }
 
         double unitRoundoff = typeof(T) == typeof(float) ? Math.Pow(2, -24) : Math.Pow(2, -53);
         for (int i = 0; i < m; i++)

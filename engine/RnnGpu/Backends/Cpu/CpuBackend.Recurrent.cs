@@ -29,13 +29,17 @@ public sealed unsafe partial class CpuBackend<T>
         T* output = F(args.Output).Pointer;
         T* mask = args.Mask is null ? null : F(args.Mask).Pointer;
 
+        // The recurrent kernel is the same at every step: pack it for the GEMM once, not once per step.
+        bool gruBefore = spec.Kind == RecurrentKind.Gru && !spec.ResetAfter;
+        using var packedU = new CpuPackedMatrix<T>(false, h, gruBefore ? 2 * h : gh, uPtr, gh);
+        using var packedCandidate = gruBefore ? new CpuPackedMatrix<T>(false, h, h, uPtr + 2 * h, gh) : null;
+
         for (int t = 0; t < d.Steps; t++)
         {
             for (int b = 0; b < d.B; b++) Row(hs, b, h).CopyTo(Row(hPrevAll, b * d.Steps + t, h));
 
             // The recurrent GEMM: all gates at once, except the reset-before GRU whose candidate needs r first.
-            bool gruBefore = spec.Kind == RecurrentKind.Gru && !spec.ResetAfter;
-            Gemm(false, false, d.B, gruBefore ? 2 * h : gh, h, T.One, hs, h, uPtr, gh, T.Zero, r, gh);
+            CpuGemm.GemmPacked(false, d.B, h, T.One, hs, h, packedU, T.Zero, r, gh, Threads);
 
             for (int b = 0; b < d.B; b++)
             {
@@ -66,7 +70,7 @@ public sealed unsafe partial class CpuBackend<T>
             if (gruBefore)
             {
                 // Candidate of the reset-before GRU: (r ⊙ h) · U_h, then the state update.
-                Gemm(false, false, d.B, h, h, T.One, tape.GruExtra.Pointer + t * h, d.Steps * h, uPtr + 2 * h, gh, T.Zero, r + 2 * h, gh);
+                CpuGemm.GemmPacked(false, d.B, h, T.One, tape.GruExtra.Pointer + t * h, d.Steps * h, packedCandidate!, T.Zero, r + 2 * h, gh, Threads);
                 for (int b = 0; b < d.B; b++)
                 {
                     int row = b * d.Steps + t;
@@ -111,6 +115,11 @@ public sealed unsafe partial class CpuBackend<T>
         T* u = F(fwd.RecurrentKernel).Pointer;
         T* c0 = spec.HasCellState ? F(fwd.InitialC!).Pointer : null;
 
+        // Uᵀ (and U_hᵀ) serve every step: packed once.
+        int recurrentColumns = gruBefore ? 2 * h : gh;
+        using var packedUt = new CpuPackedMatrix<T>(true, recurrentColumns, h, u, gh);
+        using var packedCandidateT = gruBefore ? new CpuPackedMatrix<T>(true, h, h, u + 2 * h, gh) : null;
+
         for (int t = d.Steps - 1; t >= 0; t--)
         {
             for (int b = 0; b < d.B; b++)
@@ -143,7 +152,7 @@ public sealed unsafe partial class CpuBackend<T>
             {
                 // ∂(r ⊙ h_prev) from the candidate, then the reset gate and the direct paths into h_prev.
                 T* drhp = drh!.Pointer;
-                Gemm(false, true, d.B, h, h, T.One, dG + t * gh + 2 * h, d.Steps * gh, u + 2 * h, gh, T.Zero, drhp, h);
+                CpuGemm.GemmPacked(false, d.B, h, T.One, dG + t * gh + 2 * h, d.Steps * gh, packedCandidateT!, T.Zero, drhp, h, Threads);
                 for (int b = 0; b < d.B; b++)
                 {
                     int row = b * d.Steps + t;
@@ -153,7 +162,7 @@ public sealed unsafe partial class CpuBackend<T>
             }
 
             // dh_prev += dGates_t · Uᵀ (only the gate blocks whose recurrent input is h_prev itself).
-            Gemm(false, true, d.B, h, gruBefore ? 2 * h : gh, T.One, dR + t * gh, d.Steps * gh, u, gh, T.One, dhp, h);
+            CpuGemm.GemmPacked(false, d.B, recurrentColumns, T.One, dR + t * gh, d.Steps * gh, packedUt, T.One, dhp, h, Threads);
         }
 
         if (args.InitialHGrad is not null) Axpy(1, dh, args.InitialHGrad);

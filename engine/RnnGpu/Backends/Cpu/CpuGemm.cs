@@ -66,6 +66,44 @@ internal static unsafe class CpuGemm
     }
 
     /// <summary>How many threads the product deserves: no more than asked for, and each with enough work.</summary>
+    /// <summary>
+    /// C[m×n] = alpha·op(A)·B + beta·C with B packed once by <see cref="CpuPackedMatrix{T}"/>: the recurrent GEMM of every
+    /// timestep multiplies a new h by the same recurrent kernel, so packing it per step would repeat the same copy.
+    /// </summary>
+    public static void GemmPacked<T>(bool transA, int m, int k, T alpha, T* a, int lda, CpuPackedMatrix<T> b, T beta, T* c, int ldc, int maxThreads = 0)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = b.Columns;
+        if (k != b.Depth) throw new ArgumentException($"Packed B has depth {b.Depth}, op(A) has {k} columns.", nameof(k));
+        if (m == 0 || n == 0 || k == 0 || alpha == T.Zero || CpuGemmSmall.Applies(m, n, k))
+        {
+            Gemm(transA, b.Transposed, m, n, k, alpha, a, lda, b.Source, b.SourceStride, beta, c, ldc, maxThreads);
+            return;
+        }
+        int threads = Math.Min(ThreadCount(m, n, k, maxThreads), (m + CpuGemmKernel<T>.Rows - 1) / CpuGemmKernel<T>.Rows);
+        if (threads <= 1)
+        {
+            Serial(transA, b.Transposed, m, n, k, alpha, a, lda, b.Source, b.SourceStride, beta, c, ldc, b);
+            return;
+        }
+        // Row split only: every thread reads the whole packed B.
+        const int mr = CpuGemmKernel<T>.Rows;
+        int tiles = (m + mr - 1) / mr;
+        nint pa = (nint)a, pc = (nint)c;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+        {
+            int i0 = (int)((long)tiles * part / threads) * mr, end = Math.Min(m, (int)((long)tiles * (part + 1) / threads) * mr);
+            T* sa = (T*)pa + (transA ? i0 : (nint)i0 * lda);
+            Serial(transA, b.Transposed, end - i0, n, k, alpha, sa, lda, b.Source, b.SourceStride, beta, (T*)pc + (nint)i0 * ldc, ldc, b);
+        });
+    }
+
+    /// <summary>Depth of the blocks B is packed in.</summary>
+    internal const int PackDepthBlock = DepthBlock;
+
+    /// <summary>Width of the blocks B is packed in.</summary>
+    internal const int PackColumnBlock = ColumnBlock;
+
     private static int ThreadCount(int m, int n, int k, int maxThreads)
     {
         int limit = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads;
@@ -119,7 +157,7 @@ internal static unsafe class CpuGemm
     }
 
     /// <summary>The blocked product on the calling thread, using its scratch buffers.</summary>
-    private static void Serial<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+    private static void Serial<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, CpuPackedMatrix<T>? prepacked = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         const int mr = CpuGemmKernel<T>.Rows;
@@ -135,14 +173,16 @@ internal static unsafe class CpuGemm
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
                 int kc = Math.Min(DepthBlock, k - pc);
-                CpuGemmPacking<T>.PackB(transB, b, ldb, pc, jc, kc, nc, packedB);
+                T* blockB = packedB;
+                if (prepacked is null) CpuGemmPacking<T>.PackB(transB, b, ldb, pc, jc, kc, nc, packedB);
+                else blockB = prepacked.Block(jc, pc);
                 // Only the first depth block sees the caller's beta; later blocks accumulate onto it.
                 T blockBeta = pc == 0 ? beta : T.One;
                 for (int ic = 0; ic < m; ic += RowBlock)
                 {
                     int mc = Math.Min(RowBlock, m - ic);
                     CpuGemmPacking<T>.PackA(transA, a, lda, ic, pc, mc, kc, alpha, packedA);
-                    MacroKernel(mc, nc, kc, packedA, packedB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
+                    MacroKernel(mc, nc, kc, packedA, blockB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
                 }
             }
         }
