@@ -173,7 +173,7 @@ public unsafe class CpuGemmTests
         {
             if (prepacked)
             {
-                using var packed = new CpuPackedMatrix<T>(transB, k, n, pb, ldb);
+                using var packed = new CpuPackedMatrix<T>(transB, m, k, n, pb, ldb);
                 CpuGemm.GemmPacked(transA, m, k, T.CreateChecked(alpha), pa, lda, packed, T.CreateChecked(beta), pc, ldc, maxThreads);
             }
             else CpuGemm.Gemm(transA, transB, m, n, k, T.CreateChecked(alpha), pa, lda, pb, ldb, T.CreateChecked(beta), pc, ldc, maxThreads);

@@ -31,8 +31,8 @@ public sealed unsafe partial class CpuBackend<T>
 
         // The recurrent kernel is the same at every step: pack it for the GEMM once, not once per step.
         bool gruBefore = spec.Kind == RecurrentKind.Gru && !spec.ResetAfter;
-        using var packedU = new CpuPackedMatrix<T>(false, h, gruBefore ? 2 * h : gh, uPtr, gh);
-        using var packedCandidate = gruBefore ? new CpuPackedMatrix<T>(false, h, h, uPtr + 2 * h, gh) : null;
+        using var packedU = new CpuPackedMatrix<T>(false, d.B, h, gruBefore ? 2 * h : gh, uPtr, gh);
+        using var packedCandidate = gruBefore ? new CpuPackedMatrix<T>(false, d.B, h, h, uPtr + 2 * h, gh) : null;
 
         for (int t = 0; t < d.Steps; t++)
         {
@@ -117,8 +117,8 @@ public sealed unsafe partial class CpuBackend<T>
 
         // Uᵀ (and U_hᵀ) serve every step: packed once.
         int recurrentColumns = gruBefore ? 2 * h : gh;
-        using var packedUt = new CpuPackedMatrix<T>(true, recurrentColumns, h, u, gh);
-        using var packedCandidateT = gruBefore ? new CpuPackedMatrix<T>(true, h, h, u + 2 * h, gh) : null;
+        using var packedUt = new CpuPackedMatrix<T>(true, d.B, recurrentColumns, h, u, gh);
+        using var packedCandidateT = gruBefore ? new CpuPackedMatrix<T>(true, d.B, h, h, u + 2 * h, gh) : null;
 
         for (int t = d.Steps - 1; t >= 0; t--)
         {

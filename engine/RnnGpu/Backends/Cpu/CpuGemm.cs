@@ -75,7 +75,7 @@ internal static unsafe class CpuGemm
     {
         int n = b.Columns;
         if (k != b.Depth) throw new ArgumentException($"Packed B has depth {b.Depth}, op(A) has {k} columns.", nameof(k));
-        if (m == 0 || n == 0 || k == 0 || alpha == T.Zero || CpuGemmSmall.Applies(m, n, k))
+        if (!b.IsPacked || m == 0 || n == 0 || k == 0 || alpha == T.Zero || CpuGemmSmall.Applies(m, n, k))
         {
             Gemm(transA, b.Transposed, m, n, k, alpha, a, lda, b.Source, b.SourceStride, beta, c, ldc, maxThreads);
             return;

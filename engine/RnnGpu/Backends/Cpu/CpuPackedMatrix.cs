@@ -14,14 +14,24 @@ internal sealed unsafe class CpuPackedMatrix<T> : IDisposable where T : unmanage
     private readonly nint[] _offsets;
     private readonly int _depthBlocks;
 
-    /// <summary>Packs op(B) where B is k×n with row stride <paramref name="ldb"/>, or n×k when <paramref name="transposed"/>.</summary>
-    public CpuPackedMatrix(bool transposed, int k, int n, T* b, int ldb)
+    /// <summary>
+    /// Packs op(B) where B is k×n with row stride <paramref name="ldb"/>, or n×k when <paramref name="transposed"/>, for
+    /// products with <paramref name="rows"/> rows of A. Products the unpacked path handles better (a single row of A, tiny
+    /// products) never read the packed copy, so then nothing is packed.
+    /// </summary>
+    public CpuPackedMatrix(bool transposed, int rows, int k, int n, T* b, int ldb)
     {
         Transposed = transposed;
         Depth = k;
         Columns = n;
         Source = b;
         SourceStride = ldb;
+        IsPacked = rows > 0 && n > 0 && k > 0 && !CpuGemmSmall.Applies(rows, n, k);
+        if (!IsPacked)
+        {
+            _offsets = [];
+            return;
+        }
         int nr = CpuGemmKernel<T>.Columns;
         _depthBlocks = (k + CpuGemm.PackDepthBlock - 1) / CpuGemm.PackDepthBlock;
         int columnBlocks = (n + CpuGemm.PackColumnBlock - 1) / CpuGemm.PackColumnBlock;
@@ -45,6 +55,9 @@ internal sealed unsafe class CpuPackedMatrix<T> : IDisposable where T : unmanage
                 CpuGemmPacking<T>.PackB(transposed, b, ldb, pc, jc, Math.Min(CpuGemm.PackDepthBlock, k - pc), Math.Min(CpuGemm.PackColumnBlock, n - jc), _data + _offsets[jb * _depthBlocks + pb]);
             }
     }
+
+    /// <summary>False when the products this was made for take the unpacked path (see the constructor).</summary>
+    public bool IsPacked { get; }
 
     /// <summary>Whether B is stored n×k.</summary>
     public bool Transposed { get; }
