@@ -11,12 +11,13 @@ mkdir -p "$dist/bundle"
 
 # NU1603 (a newer patch of a package resolved) must not fail a bundle build.
 publish() {
-    dotnet publish "$1" -c Release -r linux-x64 --self-contained -p:WarningsNotAsErrors=NU1603 -o "$dist/bundle/$2"
+    dotnet publish "$1" -c Release -r linux-x64 --self-contained -p:WarningsNotAsErrors=NU1603 -o "$dist/bundle/$2" "${@:3}"
 }
 
 publish tests/RnnGpu.Tests RnnGpu.Tests
 if [[ -f bench/RnnGpu.Bench/RnnGpu.Bench.csproj ]]; then
-    publish bench/RnnGpu.Bench RnnGpu.Bench
+    # libtorch stays out of the GPU bundle (it is the CPU baseline of the development machines only).
+    publish bench/RnnGpu.Bench RnnGpu.Bench -p:WithTorchSharp=false
 fi
 cp scripts/run-gpu-tests.sh "$dist/bundle/"
 
