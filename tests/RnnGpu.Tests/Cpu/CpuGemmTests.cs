@@ -144,6 +144,8 @@ public unsafe class CpuGemmTests
     [TestCase(true, false, 37, 2100, 300, 1, 1)]
     [TestCase(false, true, 64, 2049, 257, 0, 2)]
     [TestCase(false, false, 1, 4096, 1024, 0, 1)]
+    [TestCase(false, false, 1, 4099, 1024, 2, 2)]
+    [TestCase(true, true, 1, 1030, 2048, 1, 2)]
     [TestCase(false, false, 3, 5, 7, 2, 1)]
     public void Prepacked_right_operand_gives_the_same_product(bool transA, bool transB, int m, int n, int k, int pad, int threads)
     {

@@ -54,7 +54,7 @@ internal static unsafe class CpuGemm
 
         if (CpuGemmSmall.Applies(m, n, k))
         {
-            CpuGemmSmall.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            CpuGemmSmall.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxThreads);
             return;
         }
 

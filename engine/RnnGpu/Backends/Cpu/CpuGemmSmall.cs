@@ -16,10 +16,37 @@ internal static unsafe class CpuGemmSmall
     /// <summary>True when <see cref="Multiply{T}"/> is the faster way to compute the product.</summary>
     public static bool Applies(int m, int n, int k) => m == 1 || (long)m * n * k <= MaxWork;
 
-    /// <summary>Same contract as <see cref="CpuGemm.Gemm{T}"/> for k &gt; 0; runs on the calling thread.</summary>
-    public static void Multiply<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+    /// <summary>Multiply-adds of a single-row product above which its columns are split across threads.</summary>
+    private const long MinParallelRowWork = 1 << 20;
+
+    /// <summary>Columns per thread chunk of a split single-row product (a multiple of every vector width).</summary>
+    private const int ColumnChunk = 256;
+
+    /// <summary>
+    /// Same contract as <see cref="CpuGemm.Gemm{T}"/> for k &gt; 0. A large single-row product (batch-1 recurrent steps)
+    /// streams all of B once and is bound by memory bandwidth, so its columns (of op(B)) are split across up to
+    /// <paramref name="maxThreads"/> threads; everything else runs on the calling thread.
+    /// </summary>
+    public static void Multiply<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, int maxThreads = 1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int threads = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads;
+        if (m == 1 && threads > 1 && (long)n * k >= MinParallelRowWork && n >= 2 * ColumnChunk)
+        {
+            int chunks = (n + ColumnChunk - 1) / ColumnChunk;
+            int parts = Math.Min(threads, chunks);
+            nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            {
+                int j0 = (int)((long)chunks * part / parts) * ColumnChunk;
+                int j1 = Math.Min(n, (int)((long)chunks * (part + 1) / parts) * ColumnChunk);
+                // Columns j0..j1 of op(B): a column offset in B, or a row offset when B is stored transposed.
+                T* sb = (T*)pb + (transB ? (nint)j0 * ldb : j0);
+                if (transB) RowDotRows(transA, 1, j1 - j0, k, alpha, (T*)pa, lda, sb, ldb, beta, (T*)pc + j0, ldc);
+                else RowAxpys(transA, 1, j1 - j0, k, alpha, (T*)pa, lda, sb, ldb, beta, (T*)pc + j0, ldc);
+            });
+            return;
+        }
         if (transB)
             RowDotRows(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         else
