@@ -71,7 +71,7 @@ public sealed unsafe partial class CpuBackend<T>
         Elementwise(logits, targets, rowWeights, dLogits, scale, (x, t) =>
         {
             T loss = T.Max(x, T.Zero) - x * t + T.Log(T.One + T.Exp(-T.Abs(x)));
-            return (loss, ActivationMath.Apply(ActivationKind.Sigmoid, x) - t);
+            return (loss, T.One / (T.One + T.Exp(-x)) - t);
         });
 
     /// <inheritdoc />

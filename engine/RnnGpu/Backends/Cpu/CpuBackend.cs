@@ -183,18 +183,13 @@ public sealed unsafe partial class CpuBackend<T> : IBackend where T : unmanaged,
     {
         SameLength(x, y);
         var xs = F(x).Span; var ys = F(y).Span;
-        switch (kind)
+        if (kind != ActivationKind.Softmax)
         {
-            case ActivationKind.Linear: xs.CopyTo(ys); break;
-            case ActivationKind.Tanh: TensorPrimitives.Tanh(xs, ys); break;
-            case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); break;
-            case ActivationKind.Relu: TensorPrimitives.Max(xs, T.Zero, ys); break;
-            case ActivationKind.Softmax:
-                int n = x.Columns;
-                for (int r = 0; r < x.Rows; r++) TensorPrimitives.SoftMax(xs.Slice(r * n, n), ys.Slice(r * n, n));
-                break;
-            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+            CpuCellKernels<T>.Activate(kind, xs, ys);
+            return;
         }
+        int n = x.Columns;
+        for (int r = 0; r < x.Rows; r++) TensorPrimitives.SoftMax(xs.Slice(r * n, n), ys.Slice(r * n, n));
     }
 
     /// <inheritdoc />
@@ -213,7 +208,9 @@ public sealed unsafe partial class CpuBackend<T> : IBackend where T : unmanaged,
             }
             return;
         }
-        for (int i = 0; i < ys.Length; i++) dxs[i] += dys[i] * ActivationMath.DerivativeFromOutput(kind, ys[i]);
+        using var derivative = NewFloat(y.Shape, zeroed: false);
+        CpuCellKernels<T>.DerivativeFromOutput(kind, ys, derivative.Span);
+        TensorPrimitives.MultiplyAdd(dys, derivative.Span, dxs, dxs);
     }
 
     /// <inheritdoc />

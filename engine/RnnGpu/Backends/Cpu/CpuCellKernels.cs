@@ -18,7 +18,7 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
             case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
             case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case ActivationKind.Relu: TensorPrimitives.Max(x, T.Zero, y); break;
-            case ActivationKind.Linear: if (!x.Overlaps(y)) x.CopyTo(y); break;
+            case ActivationKind.Linear: x.CopyTo(y); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a pointwise activation.");
         }
     }
