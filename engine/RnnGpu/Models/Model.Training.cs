@@ -183,8 +183,7 @@ public partial class Model
     {
         var backend = Backend!;
         using var graph = new Graph(backend, training: train);
-        var input = graph.Constant(backend.Upload(x.Data, x.Shape), owned: true);
-        var output = Forward(graph, [input], new LayerContext { Training = train, Random = _dropoutRandom, CarryStates = carry, HostInput = x })[0];
+        var output = RecordForward(graph, x, carry);
         var targets = graph.Own(Loss!.PrepareTargets(backend, y, output.Shape));
         DeviceTensor? weights = output.Shape.Length == 3 && output.Mask is { } mask ? backend.View(mask, [mask.Length]) : null;
         double loss = Loss.Compute(graph, output, targets, weights);
@@ -204,8 +203,14 @@ public partial class Model
     private void AdvanceStates(Tensor x)
     {
         using var graph = new Graph(Backend!, training: false);
-        var input = graph.Constant(Backend!.Upload(x.Data, x.Shape), owned: true);
-        Forward(graph, [input], new LayerContext { Training = false, Random = _dropoutRandom, CarryStates = true, HostInput = x });
+        RecordForward(graph, x, carry: true);
+    }
+
+    /// <summary>Uploads a single-input batch and records the model's forward pass on <paramref name="graph"/>; returns the first output.</summary>
+    private Node RecordForward(Graph graph, Tensor x, bool carry)
+    {
+        var input = graph.Constant(graph.Backend.Upload(x.Data, x.Shape), owned: true);
+        return Forward(graph, [input], new LayerContext { Training = graph.Training, Random = _dropoutRandom, CarryStates = carry, HostInput = x })[0];
     }
 
     private void ResetTransientStates()

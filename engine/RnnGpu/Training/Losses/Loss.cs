@@ -32,13 +32,12 @@ public abstract class Loss
         _ => throw new ArgumentException($"Unknown loss '{name}'. Known: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error.", nameof(name)),
     };
 
-    /// <summary>Dense float targets of exactly the output's size.</summary>
+    /// <summary>Dense float targets of exactly the output's size (values were checked once by <see cref="Validate"/>).</summary>
     private protected static DeviceTensor DenseTargets(IBackend backend, Tensor labels, int[] outputShape, string lossName)
     {
         int size = ShapeUtil.Size(outputShape);
         if (labels.Length != size)
             throw new ArgumentException($"Loss '{lossName}' needs targets shaped like the model output {ShapeUtil.Format(outputShape)}, got {ShapeUtil.Format(labels.Shape)}.");
-        CheckFinite(labels, lossName);
         return backend.Upload(labels.Data, outputShape);
     }
 
