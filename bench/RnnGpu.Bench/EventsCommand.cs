@@ -14,9 +14,24 @@ namespace RnnGpu.Bench;
 /// </summary>
 public static class EventsCommand
 {
-    /// <summary>Runs it; <paramref name="args"/>: [--device gpu|cpu] [--warmup N] [--runs N].</summary>
+    /// <summary>What <c>events --help</c> prints.</summary>
+    public const string Usage = """
+        events [--device gpu|cpu] [--warmup N] [--runs N]
+          Times our backend per call like bench/torch/baseline.py: N warm-up calls, then N timed calls, each bracketed by
+          CUDA events on the GPU (a stopwatch on the CPU). Default: --device gpu when a GPU is usable, else cpu;
+          --warmup 10 --runs 100. Configurations come from --gpu-set / --cpu-set, threads from --threads; the results go to
+          <--out>/ours-events-<device>.json for the report step. On the CPU, give it a few hundred warm-up calls so the
+          JIT has optimised the hot loops before timing starts.
+        """;
+
+    /// <summary>Runs it; <paramref name="args"/>: [--device gpu|cpu] [--warmup N] [--runs N] [--help].</summary>
     public static int Run(BenchOptions options, string? gpuSkip, string[] args)
     {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         string device = gpuSkip is null ? "gpu" : "cpu";
         int warmup = 10, runs = 100;
         for (int i = 0; i < args.Length; i++)

@@ -7,12 +7,14 @@ if (args.Length > 0 && args[0] == "report") return ReportCommand.Run(args[1..]);
 
 var (options, rest) = BenchOptions.Parse(args);
 BenchOptions.Current = options;
+bool events = rest.Length > 0 && rest[0] == "events";
+if (events && (rest.Contains("--help") || rest.Contains("-h"))) return EventsCommand.Run(options, gpuSkip: null, rest[1..]);
 if (rest.Contains("--help") || rest.Contains("-h")) Console.WriteLine(BenchOptions.Usage);
 
 string? gpuSkip = OursGpu.Unavailable(out string? gpuName);
 if (gpuSkip is not null) Console.WriteLine($"Skipping the GPU benchmarks (OursGpu): {gpuSkip}");
 
-if (rest.Length > 0 && rest[0] == "events") return EventsCommand.Run(options, gpuSkip, rest[1..]);
+if (events) return EventsCommand.Run(options, gpuSkip, rest[1..]);
 
 var types = new List<Type> { typeof(OursCpu) };
 if (gpuSkip is null) types.Add(typeof(OursGpu));

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using RnnGpu.Backends.Cpu;
 
 namespace RnnGpu.Backends;
@@ -11,75 +12,33 @@ public sealed unsafe partial class CpuBackend<T>
         var tape = new CpuRecurrentTape<T>(this, spec, d);
         var x = F(args.Input); var w = F(args.Kernel); var u = F(args.RecurrentKernel); var bias = F(args.Bias);
         int gh = d.GH, h = d.H, bs = d.B * d.Steps;
-        var kind = spec.Activation;
 
         // One GEMM for the input projection of every timestep, straight into the activation buffer, then the input bias.
-        T* act = tape.Activations.Pointer;
-        if (bs > 0) Gemm(false, false, bs, gh, d.I, T.One, x.Pointer, d.I, w.Pointer, gh, T.Zero, act, gh);
+        if (bs > 0) Gemm(false, false, bs, gh, d.I, T.One, x.Pointer, d.I, w.Pointer, gh, T.Zero, tape.Activations.Pointer, gh);
         AddRowVector(tape.Activations, BiasRow(bias, 0, gh), tape.Activations);
-        var recBias = d.TwoBiases ? new ReadOnlySpan<T>(bias.Pointer + gh, gh) : default;
 
         using var state = NewFloat([d.B, h], zeroed: false);
         using var cell = NewFloat([d.B, h]);
         using var rec = NewFloat([d.B, gh], zeroed: false);
-        var scratch = new T[h];
         Copy(args.InitialH, state);
         if (spec.HasCellState) Copy(args.InitialC!, cell);
-        T* hs = state.Pointer, cs = cell.Pointer, r = rec.Pointer, uPtr = u.Pointer, hPrevAll = tape.HPrev.Pointer;
-        T* output = F(args.Output).Pointer;
-        T* mask = args.Mask is null ? null : F(args.Mask).Pointer;
 
         // The recurrent kernel is the same at every step: pack it for the GEMM once, not once per step.
+        var split = RecurrentBatchSplit.Plan(d.B, d.Steps, h, gh, Threads, CpuGemmKernel<T>.Rows);
         bool gruBefore = spec.Kind == RecurrentKind.Gru && !spec.ResetAfter;
-        using var packedU = new CpuPackedMatrix<T>(false, d.B, h, gruBefore ? 2 * h : gh, uPtr, gh);
-        using var packedCandidate = gruBefore ? new CpuPackedMatrix<T>(false, d.B, h, h, uPtr + 2 * h, gh) : null;
+        T* uPtr = u.Pointer;
+        using var packedU = new CpuPackedMatrix<T>(false, split.LargestPart, h, gruBefore ? 2 * h : gh, uPtr, gh);
+        using var packedCandidate = gruBefore ? new CpuPackedMatrix<T>(false, split.LargestPart, h, h, uPtr + 2 * h, gh) : null;
 
-        for (int t = 0; t < d.Steps; t++)
+        var loop = new ForwardLoop
         {
-            for (int b = 0; b < d.B; b++) Row(hs, b, h).CopyTo(Row(hPrevAll, b * d.Steps + t, h));
-
-            // The recurrent GEMM: all gates at once, except the reset-before GRU whose candidate needs r first.
-            CpuGemm.GemmPacked(false, d.B, h, T.One, hs, h, packedU, T.Zero, r, gh, Threads);
-
-            for (int b = 0; b < d.B; b++)
-            {
-                int row = b * d.Steps + t;
-                bool valid = mask is null || mask[row] != T.Zero;
-                var a = Row(act, row, gh);
-                var rb = Row(r, b, gh);
-                var hb = Row(hs, b, h);
-                switch (spec.Kind)
-                {
-                    case RecurrentKind.SimpleRnn:
-                        System.Numerics.Tensors.TensorPrimitives.Add(a, rb, a);
-                        CpuCellKernels<T>.SimpleForward(kind, a, hb, valid);
-                        break;
-                    case RecurrentKind.Lstm:
-                        System.Numerics.Tensors.TensorPrimitives.Add(a, rb, a);
-                        CpuCellKernels<T>.LstmForward(kind, a, Row(cs, b, h), hb, Row(tape.Cells.Pointer, row, h), valid, scratch);
-                        break;
-                    case RecurrentKind.Gru when spec.ResetAfter:
-                        CpuCellKernels<T>.GruAfterForward(kind, a, rb, recBias, Row(tape.GruExtra.Pointer, row, h), hb, valid);
-                        break;
-                    default:
-                        CpuCellKernels<T>.GruBeforeGates(a, rb, hb, Row(tape.GruExtra.Pointer, row, h));
-                        break;
-                }
-            }
-
-            if (gruBefore)
-            {
-                // Candidate of the reset-before GRU: (r ⊙ h) · U_h, then the state update.
-                CpuGemm.GemmPacked(false, d.B, h, T.One, tape.GruExtra.Pointer + t * h, d.Steps * h, packedCandidate!, T.Zero, r + 2 * h, gh, Threads);
-                for (int b = 0; b < d.B; b++)
-                {
-                    int row = b * d.Steps + t;
-                    CpuCellKernels<T>.GruBeforeCandidate(kind, Row(act, row, gh), Row(r, b, gh).Slice(2 * h, h), Row(hs, b, h), mask is null || mask[row] != T.Zero);
-                }
-            }
-
-            for (int b = 0; b < d.B; b++) Row(hs, b, h).CopyTo(Row(output, b * d.Steps + t, h));
-        }
+            Spec = spec, D = d, PackedU = packedU, PackedCandidate = packedCandidate,
+            Act = tape.Activations.Pointer, HPrev = tape.HPrev.Pointer, Cells = tape.Cells.Pointer, GruExtra = tape.GruExtra.Pointer,
+            State = state.Pointer, Cell = cell.Pointer, Rec = rec.Pointer, Output = F(args.Output).Pointer,
+            Mask = args.Mask is null ? null : F(args.Mask).Pointer,
+            RecBias = d.TwoBiases ? bias.Pointer + gh : null,
+        };
+        split.Run(loop.Run);
 
         Copy(state, args.FinalH);
         if (spec.HasCellState) Copy(cell, args.FinalC!);
@@ -95,7 +54,6 @@ public sealed unsafe partial class CpuBackend<T>
         var tape = (CpuRecurrentTape<T>)args.Tape;
         var d = RecurrentDims.Of(spec, fwd);
         int gh = d.GH, h = d.H, bs = d.B * d.Steps;
-        var kind = spec.Activation;
         bool gruAfter = spec.Kind == RecurrentKind.Gru && spec.ResetAfter, gruBefore = spec.Kind == RecurrentKind.Gru && !spec.ResetAfter;
 
         using var dGates = NewFloat([bs, gh]);          // ∂loss/∂(pre-activation), rows b·T + t like the projection
@@ -105,86 +63,184 @@ public sealed unsafe partial class CpuBackend<T>
         using var drh = gruBefore ? NewFloat([d.B, h]) : null;
         if (args.FinalHGrad is not null) Copy(args.FinalHGrad, dh);
         if (args.FinalCGrad is not null && spec.HasCellState) Copy(args.FinalCGrad, dc);
-        var scratch = new T[3 * h];
-        var t1 = scratch.AsSpan(0, h); var t2 = scratch.AsSpan(h, h); var t3 = scratch.AsSpan(2 * h, h);
-
-        T* dG = dGates.Pointer, dR = dRecurrent is null ? dG : dRecurrent.Pointer, dhp = dh.Pointer, dcp = dc.Pointer;
-        T* act = tape.Activations.Pointer, hPrevAll = tape.HPrev.Pointer;
-        T* dOut = args.OutputGrad is null ? null : F(args.OutputGrad).Pointer;
-        T* mask = fwd.Mask is null ? null : F(fwd.Mask).Pointer;
-        T* u = F(fwd.RecurrentKernel).Pointer;
-        T* c0 = spec.HasCellState ? F(fwd.InitialC!).Pointer : null;
 
         // Uᵀ (and U_hᵀ) serve every step: packed once.
+        var split = RecurrentBatchSplit.Plan(d.B, d.Steps, h, gh, Threads, CpuGemmKernel<T>.Rows);
+        T* u = F(fwd.RecurrentKernel).Pointer;
         int recurrentColumns = gruBefore ? 2 * h : gh;
-        using var packedUt = new CpuPackedMatrix<T>(true, d.B, recurrentColumns, h, u, gh);
-        using var packedCandidateT = gruBefore ? new CpuPackedMatrix<T>(true, d.B, h, h, u + 2 * h, gh) : null;
+        using var packedUt = new CpuPackedMatrix<T>(true, split.LargestPart, recurrentColumns, h, u, gh);
+        using var packedCandidateT = gruBefore ? new CpuPackedMatrix<T>(true, split.LargestPart, h, h, u + 2 * h, gh) : null;
 
-        for (int t = d.Steps - 1; t >= 0; t--)
+        var loop = new BackwardLoop
         {
-            for (int b = 0; b < d.B; b++)
-            {
-                int row = b * d.Steps + t;
-                var dhb = Row(dhp, b, h);
-                if (dOut is not null) System.Numerics.Tensors.TensorPrimitives.Add(dhb, Row(dOut, row, h), dhb);
-                if (mask is not null && mask[row] == T.Zero) continue; // a masked step passes the state gradient straight through
-                var a = Row(act, row, gh);
-                var g = Row(dG, row, gh);
-                switch (spec.Kind)
-                {
-                    case RecurrentKind.SimpleRnn:
-                        CpuCellKernels<T>.SimpleBackward(kind, a, g, dhb);
-                        break;
-                    case RecurrentKind.Lstm:
-                        var cPrev = t == 0 ? Row(c0, b, h) : Row(tape.Cells.Pointer, row - 1, h);
-                        CpuCellKernels<T>.LstmBackward(kind, a, Row(tape.Cells.Pointer, row, h), cPrev, g, dhb, Row(dcp, b, h), t1, t2, t3);
-                        break;
-                    case RecurrentKind.Gru when spec.ResetAfter:
-                        CpuCellKernels<T>.GruAfterBackward(kind, a, Row(tape.GruExtra.Pointer, row, h), Row(hPrevAll, row, h), g, Row(dR, row, gh), dhb, t1, t2);
-                        break;
-                    default:
-                        CpuCellKernels<T>.GruBeforeBackwardGates(kind, a, Row(hPrevAll, row, h), g, dhb, t1, t2);
-                        break;
-                }
-            }
-
-            if (gruBefore)
-            {
-                // ∂(r ⊙ h_prev) from the candidate, then the reset gate and the direct paths into h_prev.
-                T* drhp = drh!.Pointer;
-                CpuGemm.GemmPacked(false, d.B, h, T.One, dG + t * gh + 2 * h, d.Steps * gh, packedCandidateT!, T.Zero, drhp, h, Threads);
-                for (int b = 0; b < d.B; b++)
-                {
-                    int row = b * d.Steps + t;
-                    if (mask is not null && mask[row] == T.Zero) continue;
-                    CpuCellKernels<T>.GruBeforeBackwardReset(Row(act, row, gh), Row(hPrevAll, row, h), Row(drhp, b, h), Row(dG, row, gh), Row(dhp, b, h), t1, t2);
-                }
-            }
-
-            // dh_prev += dGates_t · Uᵀ (only the gate blocks whose recurrent input is h_prev itself).
-            CpuGemm.GemmPacked(false, d.B, recurrentColumns, T.One, dR + t * gh, d.Steps * gh, packedUt, T.One, dhp, h, Threads);
-        }
+            Spec = spec, D = d, PackedUt = packedUt, PackedCandidateT = packedCandidateT, RecurrentColumns = recurrentColumns,
+            Act = tape.Activations.Pointer, HPrev = tape.HPrev.Pointer, Cells = tape.Cells.Pointer, GruExtra = tape.GruExtra.Pointer,
+            DGates = dGates.Pointer, DRecurrent = dRecurrent is null ? dGates.Pointer : dRecurrent.Pointer,
+            Dh = dh.Pointer, Dc = dc.Pointer, Drh = drh is null ? null : drh.Pointer,
+            DOutput = args.OutputGrad is null ? null : F(args.OutputGrad).Pointer,
+            Mask = fwd.Mask is null ? null : F(fwd.Mask).Pointer,
+            C0 = spec.HasCellState ? F(fwd.InitialC!).Pointer : null,
+        };
+        split.Run(loop.Run);
 
         if (args.InitialHGrad is not null) Axpy(1, dh, args.InitialHGrad);
         if (args.InitialCGrad is not null && spec.HasCellState) Axpy(1, dc, args.InitialCGrad);
         if (bs == 0) return;
 
         // Weight and input gradients: one GEMM each over all B·T rows.
-        T* x = F(fwd.Input).Pointer;
+        T* x = F(fwd.Input).Pointer, dG = dGates.Pointer;
         Gemm(true, false, d.I, gh, bs, T.One, x, d.I, dG, gh, T.One, F(args.KernelGrad).Pointer, gh);
         if (args.InputGrad is not null)
             Gemm(false, true, bs, d.I, gh, T.One, dG, gh, F(fwd.Kernel).Pointer, gh, T.One, F(args.InputGrad).Pointer, d.I);
         T* dU = F(args.RecurrentKernelGrad).Pointer;
         if (gruBefore)
         {
-            Gemm(true, false, h, 2 * h, bs, T.One, hPrevAll, h, dG, gh, T.One, dU, gh);
+            Gemm(true, false, h, 2 * h, bs, T.One, tape.HPrev.Pointer, h, dG, gh, T.One, dU, gh);
             Gemm(true, false, h, h, bs, T.One, tape.GruExtra.Pointer, h, dG + 2 * h, gh, T.One, dU + 2 * h, gh);
         }
-        else Gemm(true, false, h, gh, bs, T.One, hPrevAll, h, dR, gh, T.One, dU, gh);
+        else Gemm(true, false, h, gh, bs, T.One, tape.HPrev.Pointer, h, loop.DRecurrent, gh, T.One, dU, gh);
 
         var biasGrad = F(args.BiasGrad);
         SumRowsAccumulate(dGates, BiasRow(biasGrad, 0, gh));
         if (gruAfter) SumRowsAccumulate(dRecurrent!, BiasRow(biasGrad, 1, gh));
+    }
+
+    /// <summary>
+    /// The forward time loop over a block of batch rows [b0, b1): the rows' states, recurrent products and tape rows
+    /// (b·T + t) belong to this block alone, so blocks run side by side without locks.
+    /// </summary>
+    private sealed class ForwardLoop
+    {
+        public RecurrentSpec Spec;
+        public RecurrentDims D;
+        public CpuPackedMatrix<T> PackedU = null!;
+        public CpuPackedMatrix<T>? PackedCandidate;
+        public T* Act, HPrev, Cells, GruExtra, State, Cell, Rec, Output, Mask, RecBias;
+
+        /// <summary>Runs every step for rows [<paramref name="b0"/>, <paramref name="b1"/>).</summary>
+        public void Run(int b0, int b1, int gemmThreads)
+        {
+            int h = D.H, gh = D.GH, steps = D.Steps, rows = b1 - b0;
+            var kind = Spec.Activation;
+            var scratch = new T[h];
+            var recBias = RecBias is null ? default : new ReadOnlySpan<T>(RecBias, gh);
+            T* hs = State + (nint)b0 * h;
+            for (int t = 0; t < steps; t++)
+            {
+                for (int b = b0; b < b1; b++) Row(State, b, h).CopyTo(Row(HPrev, b * steps + t, h));
+
+                // The recurrent GEMM: all gates at once, except the reset-before GRU whose candidate needs r first.
+                CpuGemm.GemmPacked(false, rows, h, T.One, hs, h, PackedU, T.Zero, Rec + (nint)b0 * gh, gh, gemmThreads);
+
+                for (int b = b0; b < b1; b++)
+                {
+                    int row = b * steps + t;
+                    bool valid = Mask is null || Mask[row] != T.Zero;
+                    T* a = Act + (nint)row * gh;
+                    T* hb = State + (nint)b * h;
+                    switch (Spec.Kind)
+                    {
+                        case RecurrentKind.SimpleRnn:
+                            TensorPrimitives.Add(new ReadOnlySpan<T>(a, gh), Row(Rec, b, gh), new Span<T>(a, gh));
+                            CpuCellKernels<T>.SimpleForward(kind, new Span<T>(a, gh), new Span<T>(hb, h), valid);
+                            break;
+                        case RecurrentKind.Lstm:
+                            TensorPrimitives.Add(new ReadOnlySpan<T>(a, gh), Row(Rec, b, gh), new Span<T>(a, gh));
+                            CpuCellKernels<T>.LstmForward(kind, new Span<T>(a, gh), Row(Cell, b, h), new Span<T>(hb, h), Row(Cells, row, h), valid, scratch);
+                            break;
+                        case RecurrentKind.Gru when Spec.ResetAfter:
+                            CpuCellKernels<T>.GruAfterForward(kind, new Span<T>(a, gh), Row(Rec, b, gh), recBias, Row(GruExtra, row, h), new Span<T>(hb, h), valid);
+                            break;
+                        default:
+                            CpuCellKernels<T>.GruBeforeGates(new Span<T>(a, gh), Row(Rec, b, gh), Row(State, b, h), Row(GruExtra, row, h));
+                            break;
+                    }
+                }
+
+                if (PackedCandidate is not null)
+                {
+                    // Candidate of the reset-before GRU: (r ⊙ h) · U_h, then the state update.
+                    CpuGemm.GemmPacked(false, rows, h, T.One, GruExtra + ((nint)b0 * steps + t) * h, steps * h, PackedCandidate,
+                        T.Zero, Rec + (nint)b0 * gh + 2 * h, gh, gemmThreads);
+                    for (int b = b0; b < b1; b++)
+                    {
+                        int row = b * steps + t;
+                        CpuCellKernels<T>.GruBeforeCandidate(kind, Row(Act, row, gh), Row(Rec, b, gh).Slice(2 * h, h), Row(State, b, h),
+                            Mask is null || Mask[row] != T.Zero);
+                    }
+                }
+
+                for (int b = b0; b < b1; b++) Row(State, b, h).CopyTo(Row(Output, b * steps + t, h));
+            }
+        }
+    }
+
+    /// <summary>The backward time loop over a block of batch rows (the mirror of <see cref="ForwardLoop"/>).</summary>
+    private sealed class BackwardLoop
+    {
+        public RecurrentSpec Spec;
+        public RecurrentDims D;
+        public CpuPackedMatrix<T> PackedUt = null!;
+        public CpuPackedMatrix<T>? PackedCandidateT;
+        public int RecurrentColumns;
+        public T* Act, HPrev, Cells, GruExtra, DGates, DRecurrent, Dh, Dc, Drh, DOutput, Mask, C0;
+
+        /// <summary>Runs every step, last to first, for rows [<paramref name="b0"/>, <paramref name="b1"/>).</summary>
+        public void Run(int b0, int b1, int gemmThreads)
+        {
+            int h = D.H, gh = D.GH, steps = D.Steps, rows = b1 - b0;
+            var kind = Spec.Activation;
+            var scratch = new T[3 * h];
+            var t1 = scratch.AsSpan(0, h); var t2 = scratch.AsSpan(h, h); var t3 = scratch.AsSpan(2 * h, h);
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                for (int b = b0; b < b1; b++)
+                {
+                    int row = b * steps + t;
+                    T* dhb = Dh + (nint)b * h;
+                    if (DOutput is not null) TensorPrimitives.Add(new ReadOnlySpan<T>(dhb, h), Row(DOutput, row, h), new Span<T>(dhb, h));
+                    if (Mask is not null && Mask[row] == T.Zero) continue; // a masked step passes the state gradient straight through
+                    T* a = Act + (nint)row * gh, g = DGates + (nint)row * gh;
+                    switch (Spec.Kind)
+                    {
+                        case RecurrentKind.SimpleRnn:
+                            CpuCellKernels<T>.SimpleBackward(kind, new ReadOnlySpan<T>(a, h), new Span<T>(g, h), new Span<T>(dhb, h));
+                            break;
+                        case RecurrentKind.Lstm:
+                            var cPrev = t == 0 ? Row(C0, b, h) : Row(Cells, row - 1, h);
+                            CpuCellKernels<T>.LstmBackward(kind, new ReadOnlySpan<T>(a, gh), Row(Cells, row, h), cPrev, new Span<T>(g, gh), new Span<T>(dhb, h),
+                                Row(Dc, b, h), t1, t2, t3);
+                            break;
+                        case RecurrentKind.Gru when Spec.ResetAfter:
+                            CpuCellKernels<T>.GruAfterBackward(kind, new ReadOnlySpan<T>(a, gh), Row(GruExtra, row, h), Row(HPrev, row, h), new Span<T>(g, gh),
+                                Row(DRecurrent, row, gh), new Span<T>(dhb, h), t1, t2);
+                            break;
+                        default:
+                            CpuCellKernels<T>.GruBeforeBackwardGates(kind, new ReadOnlySpan<T>(a, gh), Row(HPrev, row, h), new Span<T>(g, gh),
+                                new ReadOnlySpan<T>(dhb, h), t1, t2);
+                            break;
+                    }
+                }
+
+                if (PackedCandidateT is not null)
+                {
+                    // ∂(r ⊙ h_prev) from the candidate, then the reset gate and the direct paths into h_prev.
+                    CpuGemm.GemmPacked(false, rows, h, T.One, DGates + ((nint)b0 * steps + t) * gh + 2 * h, steps * gh, PackedCandidateT,
+                        T.Zero, Drh + (nint)b0 * h, h, gemmThreads);
+                    for (int b = b0; b < b1; b++)
+                    {
+                        int row = b * steps + t;
+                        if (Mask is not null && Mask[row] == T.Zero) continue;
+                        CpuCellKernels<T>.GruBeforeBackwardReset(Row(Act, row, gh), Row(HPrev, row, h), Row(Drh, b, h), Row(DGates, row, gh),
+                            Row(Dh, b, h), t1, t2);
+                    }
+                }
+
+                // dh_prev += dGates_t · Uᵀ (only the gate blocks whose recurrent input is h_prev itself).
+                CpuGemm.GemmPacked(false, rows, RecurrentColumns, T.One, DRecurrent + ((nint)b0 * steps + t) * gh, steps * gh, PackedUt,
+                    T.One, Dh + (nint)b0 * h, h, gemmThreads);
+            }
+        }
     }
 
     /// <summary>Row <paramref name="row"/> of width <paramref name="width"/> of a row-major block.</summary>
