@@ -7,7 +7,8 @@ namespace RnnGpu.Backends;
 /// <summary>
 /// The reference backend: every operation of <see cref="IBackend"/> written once, generic over the element type
 /// (<see cref="float"/> for training, <see cref="double"/> for gradient checks). Elementwise work is vectorised
-/// through <see cref="TensorPrimitives"/>; GEMMs are blocked and multithreaded.
+/// through <see cref="TensorPrimitives"/>; GEMMs are blocked and multithreaded; a recurrent layer's time loop is
+/// shared among threads by blocks of batch rows (<see cref="RecurrentBatchSplit"/>).
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed unsafe partial class CpuBackend<T> : IBackend where T : unmanaged, IFloatingPointIeee754<T>
