@@ -24,14 +24,9 @@ public static class EventsCommand
           JIT has optimised the hot loops before timing starts.
         """;
 
-    /// <summary>Runs it; <paramref name="args"/>: [--device gpu|cpu] [--warmup N] [--runs N] [--help].</summary>
+    /// <summary>Runs it; <paramref name="args"/>: [--device gpu|cpu] [--warmup N] [--runs N] (see <see cref="Usage"/>).</summary>
     public static int Run(BenchOptions options, string? gpuSkip, string[] args)
     {
-        if (args.Contains("--help") || args.Contains("-h"))
-        {
-            Console.WriteLine(Usage);
-            return 0;
-        }
         string device = gpuSkip is null ? "gpu" : "cpu";
         int warmup = 10, runs = 100;
         for (int i = 0; i < args.Length; i++)

@@ -8,8 +8,13 @@ if (args.Length > 0 && args[0] == "report") return ReportCommand.Run(args[1..]);
 var (options, rest) = BenchOptions.Parse(args);
 BenchOptions.Current = options;
 bool events = rest.Length > 0 && rest[0] == "events";
-if (events && (rest.Contains("--help") || rest.Contains("-h"))) return EventsCommand.Run(options, gpuSkip: null, rest[1..]);
-if (rest.Contains("--help") || rest.Contains("-h")) Console.WriteLine(BenchOptions.Usage);
+bool help = rest.Contains("--help") || rest.Contains("-h");
+if (events && help)
+{
+    Console.WriteLine(EventsCommand.Usage);
+    return 0;
+}
+if (help) Console.WriteLine(BenchOptions.Usage);
 
 string? gpuSkip = OursGpu.Unavailable(out string? gpuName);
 if (gpuSkip is not null) Console.WriteLine($"Skipping the GPU benchmarks (OursGpu): {gpuSkip}");
