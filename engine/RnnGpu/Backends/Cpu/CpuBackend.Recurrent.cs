@@ -136,23 +136,24 @@ public sealed unsafe partial class CpuBackend<T>
                 {
                     int row = b * steps + t;
                     bool valid = Mask is null || Mask[row] != T.Zero;
-                    T* a = Act + (nint)row * gh;
-                    T* hb = State + (nint)b * h;
+                    var a = Row(Act, row, gh);
+                    var rb = Row(Rec, b, gh);
+                    var hb = Row(State, b, h);
                     switch (Spec.Kind)
                     {
                         case RecurrentKind.SimpleRnn:
-                            TensorPrimitives.Add(new ReadOnlySpan<T>(a, gh), Row(Rec, b, gh), new Span<T>(a, gh));
-                            CpuCellKernels<T>.SimpleForward(kind, new Span<T>(a, gh), new Span<T>(hb, h), valid);
+                            TensorPrimitives.Add(a, rb, a);
+                            CpuCellKernels<T>.SimpleForward(kind, a, hb, valid);
                             break;
                         case RecurrentKind.Lstm:
-                            TensorPrimitives.Add(new ReadOnlySpan<T>(a, gh), Row(Rec, b, gh), new Span<T>(a, gh));
-                            CpuCellKernels<T>.LstmForward(kind, new Span<T>(a, gh), Row(Cell, b, h), new Span<T>(hb, h), Row(Cells, row, h), valid, scratch);
+                            TensorPrimitives.Add(a, rb, a);
+                            CpuCellKernels<T>.LstmForward(kind, a, Row(Cell, b, h), hb, Row(Cells, row, h), valid, scratch);
                             break;
                         case RecurrentKind.Gru when Spec.ResetAfter:
-                            CpuCellKernels<T>.GruAfterForward(kind, new Span<T>(a, gh), Row(Rec, b, gh), recBias, Row(GruExtra, row, h), new Span<T>(hb, h), valid);
+                            CpuCellKernels<T>.GruAfterForward(kind, a, rb, recBias, Row(GruExtra, row, h), hb, valid);
                             break;
                         default:
-                            CpuCellKernels<T>.GruBeforeGates(new Span<T>(a, gh), Row(Rec, b, gh), Row(State, b, h), Row(GruExtra, row, h));
+                            CpuCellKernels<T>.GruBeforeGates(a, rb, hb, Row(GruExtra, row, h));
                             break;
                     }
                 }
@@ -197,27 +198,25 @@ public sealed unsafe partial class CpuBackend<T>
                 for (int b = b0; b < b1; b++)
                 {
                     int row = b * steps + t;
-                    T* dhb = Dh + (nint)b * h;
-                    if (DOutput is not null) TensorPrimitives.Add(new ReadOnlySpan<T>(dhb, h), Row(DOutput, row, h), new Span<T>(dhb, h));
+                    var dhb = Row(Dh, b, h);
+                    if (DOutput is not null) TensorPrimitives.Add(dhb, Row(DOutput, row, h), dhb);
                     if (Mask is not null && Mask[row] == T.Zero) continue; // a masked step passes the state gradient straight through
-                    T* a = Act + (nint)row * gh, g = DGates + (nint)row * gh;
+                    var a = Row(Act, row, gh);
+                    var g = Row(DGates, row, gh);
                     switch (Spec.Kind)
                     {
                         case RecurrentKind.SimpleRnn:
-                            CpuCellKernels<T>.SimpleBackward(kind, new ReadOnlySpan<T>(a, h), new Span<T>(g, h), new Span<T>(dhb, h));
+                            CpuCellKernels<T>.SimpleBackward(kind, a, g, dhb);
                             break;
                         case RecurrentKind.Lstm:
                             var cPrev = t == 0 ? Row(C0, b, h) : Row(Cells, row - 1, h);
-                            CpuCellKernels<T>.LstmBackward(kind, new ReadOnlySpan<T>(a, gh), Row(Cells, row, h), cPrev, new Span<T>(g, gh), new Span<T>(dhb, h),
-                                Row(Dc, b, h), t1, t2, t3);
+                            CpuCellKernels<T>.LstmBackward(kind, a, Row(Cells, row, h), cPrev, g, dhb, Row(Dc, b, h), t1, t2, t3);
                             break;
                         case RecurrentKind.Gru when Spec.ResetAfter:
-                            CpuCellKernels<T>.GruAfterBackward(kind, new ReadOnlySpan<T>(a, gh), Row(GruExtra, row, h), Row(HPrev, row, h), new Span<T>(g, gh),
-                                Row(DRecurrent, row, gh), new Span<T>(dhb, h), t1, t2);
+                            CpuCellKernels<T>.GruAfterBackward(kind, a, Row(GruExtra, row, h), Row(HPrev, row, h), g, Row(DRecurrent, row, gh), dhb, t1, t2);
                             break;
                         default:
-                            CpuCellKernels<T>.GruBeforeBackwardGates(kind, new ReadOnlySpan<T>(a, gh), Row(HPrev, row, h), new Span<T>(g, gh),
-                                new ReadOnlySpan<T>(dhb, h), t1, t2);
+                            CpuCellKernels<T>.GruBeforeBackwardGates(kind, a, Row(HPrev, row, h), g, dhb, t1, t2);
                             break;
                     }
                 }
