@@ -146,8 +146,7 @@ public sealed unsafe partial class CpuBackend<T>
                             CpuCellKernels<T>.SimpleForward(kind, a, hb, valid);
                             break;
                         case RecurrentKind.Lstm:
-                            TensorPrimitives.Add(a, rb, a);
-                            CpuCellKernels<T>.LstmForward(kind, a, Row(Cell, b, h), hb, Row(Cells, row, h), valid, scratch);
+                            CpuCellKernels<T>.LstmForward(kind, a, rb, Row(Cell, b, h), hb, Row(Cells, row, h), valid, scratch);
                             break;
                         case RecurrentKind.Gru when Spec.ResetAfter:
                             CpuCellKernels<T>.GruAfterForward(kind, a, rb, recBias, Row(GruExtra, row, h), hb, valid);
@@ -199,8 +198,14 @@ public sealed unsafe partial class CpuBackend<T>
                 {
                     int row = b * steps + t;
                     var dhb = Row(Dh, b, h);
-                    if (DOutput is not null) TensorPrimitives.Add(dhb, Row(DOutput, row, h), dhb);
-                    if (Mask is not null && Mask[row] == T.Zero) continue; // a masked step passes the state gradient straight through
+                    var dOut = DOutput is null ? default : Row(DOutput, row, h);
+                    bool masked = Mask is not null && Mask[row] == T.Zero;
+                    // The LSTM cell adds the output gradient itself, inside its fused pass.
+                    if (masked || Spec.Kind != RecurrentKind.Lstm)
+                    {
+                        if (!dOut.IsEmpty) TensorPrimitives.Add(dhb, dOut, dhb);
+                        if (masked) continue; // a masked step passes the state gradient straight through
+                    }
                     var a = Row(Act, row, gh);
                     var g = Row(DGates, row, gh);
                     switch (Spec.Kind)
@@ -210,7 +215,7 @@ public sealed unsafe partial class CpuBackend<T>
                             break;
                         case RecurrentKind.Lstm:
                             var cPrev = t == 0 ? Row(C0, b, h) : Row(Cells, row - 1, h);
-                            CpuCellKernels<T>.LstmBackward(kind, a, Row(Cells, row, h), cPrev, g, dhb, Row(Dc, b, h), t1, t2, t3);
+                            CpuCellKernels<T>.LstmBackward(kind, a, Row(Cells, row, h), cPrev, dOut, g, dhb, Row(Dc, b, h), t1, t2, t3);
                             break;
                         case RecurrentKind.Gru when Spec.ResetAfter:
                             CpuCellKernels<T>.GruAfterBackward(kind, a, Row(GruExtra, row, h), Row(HPrev, row, h), g, Row(DRecurrent, row, gh), dhb, t1, t2);

@@ -1,11 +1,12 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace RnnGpu.Backends.Cpu;
 
 /// <summary>
 /// The pointwise part of one recurrent step for one batch row, on spans of width H, vectorised through
-/// <see cref="TensorPrimitives"/>. Forward methods take the pre-activations (projection + recurrent product) and
+/// <see cref="TensorPrimitives"/> (the float LSTM with tanh goes through the fused <see cref="FloatLstmCell"/>). Forward methods take the pre-activations (projection + recurrent product) and
 /// write gate activations; backward methods turn the state gradients into pre-activation gradients.
 /// </summary>
 internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -70,10 +71,19 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
 
     // ------------------------------------------------------------------ LSTM
 
-    /// <summary>act holds the pre-activations [i, f, c̃, o] on entry and their activations on exit.</summary>
-    public static void LstmForward(ActivationKind kind, Span<T> act, Span<T> c, Span<T> h, Span<T> cOut, bool valid, Span<T> tmp)
+    /// <summary>
+    /// act holds the input projections of [i, f, c̃, o] on entry and, with the recurrent product <paramref name="rec"/>
+    /// added, their activations on exit.
+    /// </summary>
+    public static void LstmForward(ActivationKind kind, Span<T> act, ReadOnlySpan<T> rec, Span<T> c, Span<T> h, Span<T> cOut, bool valid, Span<T> tmp)
     {
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && valid && FloatLstmCell.IsSupported)
+        {
+            FloatLstmCell.Forward(AsFloat(act), AsFloat(rec), AsFloat(c), AsFloat(h), AsFloat(cOut));
+            return;
+        }
         int n = h.Length;
+        TensorPrimitives.Add(act, rec, act);
         var i = act[..n]; var f = act.Slice(n, n); var g = act.Slice(2 * n, n); var o = act.Slice(3 * n, n);
         TensorPrimitives.Sigmoid(act[..(2 * n)], act[..(2 * n)]);
         Activate(kind, g, g);
@@ -88,11 +98,20 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
         c.CopyTo(cOut);
     }
 
-    /// <summary>From dh, dc (in/out) and the saved activations to the four gate gradients; dh is cleared, dc becomes dc_prev.</summary>
-    public static void LstmBackward(ActivationKind kind, ReadOnlySpan<T> act, ReadOnlySpan<T> cNow, ReadOnlySpan<T> cPrev,
+    /// <summary>
+    /// From dh (plus the output gradient <paramref name="dOut"/>, when not empty), dc (in/out) and the saved activations
+    /// to the four gate gradients; dh is cleared, dc becomes dc_prev.
+    /// </summary>
+    public static void LstmBackward(ActivationKind kind, ReadOnlySpan<T> act, ReadOnlySpan<T> cNow, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> dOut,
         Span<T> gate, Span<T> dh, Span<T> dc, Span<T> tc, Span<T> t1, Span<T> t2)
     {
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && FloatLstmCell.IsSupported)
+        {
+            FloatLstmCell.Backward(AsFloat(act), AsFloat(cNow), AsFloat(cPrev), AsFloat(dOut), AsFloat(gate), AsFloat(dh), AsFloat(dc));
+            return;
+        }
         int n = dh.Length;
+        if (!dOut.IsEmpty) TensorPrimitives.Add(dh, dOut, dh);
         var i = act[..n]; var f = act.Slice(n, n); var g = act.Slice(2 * n, n); var o = act.Slice(3 * n, n);
         Activate(kind, cNow, tc);
         // dct = dc + dh ⊙ o ⊙ f'(c)
@@ -203,6 +222,11 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
         TensorPrimitives.Multiply(dh, z, dh);
         TensorPrimitives.MultiplyAdd(drh, r, dh, dh);
     }
+
+    /// <summary>The same span as float, for the float-only fused cells (only called when T is float).</summary>
+    private static Span<float> AsFloat(Span<T> s) => MemoryMarshal.Cast<T, float>(s);
+
+    private static ReadOnlySpan<float> AsFloat(ReadOnlySpan<T> s) => MemoryMarshal.Cast<T, float>(s);
 
     /// <summary>h = z ⊙ h + (1 - z) ⊙ h̃ = h̃ + z ⊙ (h - h̃).</summary>
     private static void Blend(ReadOnlySpan<T> z, Span<T> h, ReadOnlySpan<T> hh)
