@@ -1,33 +1,23 @@
 using RnnGpu.Backends;
 using RnnGpu.Backends.Cpu;
+using static RnnGpu.Tests.Support.FloatDoublePair;
 
 namespace RnnGpu.Tests.Cpu;
 
 /// <summary>
 /// The fused float LSTM cell (<see cref="FloatLstmCell{TV}"/>) against the generic kernels in double, one row at a
-/// time, at each register width the machine runs, for rows narrower than a register (the padded path), whole
-/// multiples of it, and in between (the overlapping last window).
+/// time, at each register width the machine runs, for rows of one register, whole multiples of it, and in between
+/// (the overlapping last window).
 /// </summary>
 [TestFixture(typeof(FloatLanes256))]
 [TestFixture(typeof(FloatLanes512))]
 internal sealed class FloatLstmCellTests<TV> where TV : struct, IFloatLanes<TV>
 {
-    private static readonly int[] Widths = [1, 5, 8, 13, 16, 30, 37, 128];
+    /// <summary>Row widths from one register up: whole multiples, one over, one under.</summary>
+    public static IEnumerable<int> Widths() => new[] { 8, 13, 16, 17, 30, 31, 37, 128 }.Where(n => n >= TV.Count);
 
     [OneTimeSetUp]
     public void RequireTheWidth() => Assume.That(TV.IsHardwareAccelerated, $"{typeof(TV).Name} is not accelerated on this machine");
-
-    private static (float[] F, double[] D) Random(Random rng, int n, double scale)
-    {
-        var f = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() * 2 - 1) * scale)).ToArray();
-        return (f, f.Select(v => (double)v).ToArray());
-    }
-
-    private static void AssertClose(string what, float[] actual, double[] expected)
-    {
-        for (int k = 0; k < expected.Length; k++)
-            Assert.That(actual[k], Is.EqualTo(expected[k]).Within(2e-6 * Math.Max(1, Math.Abs(expected[k]))), $"{what}[{k}]");
-    }
 
     [Test]
     public void ForwardMatchesTheGenericKernels([ValueSource(nameof(Widths))] int h)

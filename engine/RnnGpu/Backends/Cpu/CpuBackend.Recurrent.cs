@@ -192,6 +192,7 @@ public sealed unsafe partial class CpuBackend<T>
             var kind = Spec.Activation;
             var scratch = new T[3 * h];
             var t1 = scratch.AsSpan(0, h); var t2 = scratch.AsSpan(h, h); var t3 = scratch.AsSpan(2 * h, h);
+            bool cellAddsOutputGradient = Spec.Kind == RecurrentKind.Lstm || (Spec.Kind == RecurrentKind.Gru && Spec.ResetAfter);
             for (int t = steps - 1; t >= 0; t--)
             {
                 for (int b = b0; b < b1; b++)
@@ -200,8 +201,8 @@ public sealed unsafe partial class CpuBackend<T>
                     var dhb = Row(Dh, b, h);
                     var dOut = DOutput is null ? default : Row(DOutput, row, h);
                     bool masked = Mask is not null && Mask[row] == T.Zero;
-                    // The LSTM cell adds the output gradient itself, inside its fused pass.
-                    if (masked || Spec.Kind != RecurrentKind.Lstm)
+                    // The LSTM and reset-after GRU cells add the output gradient themselves, inside their fused pass.
+                    if (masked || !cellAddsOutputGradient)
                     {
                         if (!dOut.IsEmpty) TensorPrimitives.Add(dhb, dOut, dhb);
                         if (masked) continue; // a masked step passes the state gradient straight through
@@ -218,7 +219,7 @@ public sealed unsafe partial class CpuBackend<T>
                             CpuCellKernels<T>.LstmBackward(kind, a, Row(Cells, row, h), cPrev, dOut, g, dhb, Row(Dc, b, h), t1, t2, t3);
                             break;
                         case RecurrentKind.Gru when Spec.ResetAfter:
-                            CpuCellKernels<T>.GruAfterBackward(kind, a, Row(GruExtra, row, h), Row(HPrev, row, h), g, Row(DRecurrent, row, gh), dhb, t1, t2);
+                            CpuCellKernels<T>.GruAfterBackward(kind, a, Row(GruExtra, row, h), Row(HPrev, row, h), dOut, g, Row(DRecurrent, row, gh), dhb, t1, t2);
                             break;
                         default:
                             CpuCellKernels<T>.GruBeforeBackwardGates(kind, a, Row(HPrev, row, h), g, dhb, t1, t2);

@@ -6,7 +6,8 @@ namespace RnnGpu.Backends.Cpu;
 
 /// <summary>
 /// The pointwise part of one recurrent step for one batch row, on spans of width H, vectorised through
-/// <see cref="TensorPrimitives"/> (the float LSTM with tanh goes through the fused <see cref="FloatLstmCell"/>). Forward methods take the pre-activations (projection + recurrent product) and
+/// <see cref="TensorPrimitives"/> (in float with tanh, the LSTM and the reset-after GRU go through the fused
+/// <see cref="FloatLstmCell"/> and <see cref="FloatGruCell"/>). Forward methods take the pre-activations (projection + recurrent product) and
 /// write gate activations; backward methods turn the state gradients into pre-activation gradients.
 /// </summary>
 internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -77,7 +78,7 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
     /// </summary>
     public static void LstmForward(ActivationKind kind, Span<T> act, ReadOnlySpan<T> rec, Span<T> c, Span<T> h, Span<T> cOut, bool valid, Span<T> tmp)
     {
-        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && valid && FloatLstmCell.IsSupported)
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && valid && FloatLanes.Supports(h.Length))
         {
             FloatLstmCell.Forward(AsFloat(act), AsFloat(rec), AsFloat(c), AsFloat(h), AsFloat(cOut));
             return;
@@ -105,7 +106,7 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
     public static void LstmBackward(ActivationKind kind, ReadOnlySpan<T> act, ReadOnlySpan<T> cNow, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> dOut,
         Span<T> gate, Span<T> dh, Span<T> dc, Span<T> tc, Span<T> t1, Span<T> t2)
     {
-        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && FloatLstmCell.IsSupported)
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && FloatLanes.Supports(dh.Length))
         {
             FloatLstmCell.Backward(AsFloat(act), AsFloat(cNow), AsFloat(cPrev), AsFloat(dOut), AsFloat(gate), AsFloat(dh), AsFloat(dc));
             return;
@@ -143,6 +144,11 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
     /// </summary>
     public static void GruAfterForward(ActivationKind kind, Span<T> act, ReadOnlySpan<T> rec, ReadOnlySpan<T> recBias, Span<T> recH, Span<T> h, bool valid)
     {
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && valid && FloatLanes.Supports(h.Length))
+        {
+            FloatGruCell.Forward(AsFloat(act), AsFloat(rec), AsFloat(recBias), AsFloat(recH), AsFloat(h));
+            return;
+        }
         int n = h.Length;
         var zr = act[..(2 * n)]; var hh = act.Slice(2 * n, n);
         TensorPrimitives.Add(zr, rec[..(2 * n)], zr);
@@ -154,11 +160,20 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
         if (valid) Blend(act[..n], h, hh);
     }
 
-    /// <summary>Reset-after GRU backward: gate (input side) and recurrentGate (what flows into h·U); dh becomes its direct part z ⊙ dh.</summary>
-    public static void GruAfterBackward(ActivationKind kind, ReadOnlySpan<T> act, ReadOnlySpan<T> recH, ReadOnlySpan<T> hPrev,
+    /// <summary>
+    /// Reset-after GRU backward: gate (input side) and recurrentGate (what flows into h·U) from dh plus the output
+    /// gradient <paramref name="dOut"/> (when not empty); dh becomes its direct part z ⊙ dh.
+    /// </summary>
+    public static void GruAfterBackward(ActivationKind kind, ReadOnlySpan<T> act, ReadOnlySpan<T> recH, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dOut,
         Span<T> gate, Span<T> recurrentGate, Span<T> dh, Span<T> t1, Span<T> t2)
     {
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && FloatLanes.Supports(dh.Length))
+        {
+            FloatGruCell.Backward(AsFloat(act), AsFloat(recH), AsFloat(hPrev), AsFloat(dOut), AsFloat(gate), AsFloat(recurrentGate), AsFloat(dh));
+            return;
+        }
         int n = dh.Length;
+        if (!dOut.IsEmpty) TensorPrimitives.Add(dh, dOut, dh);
         var z = act[..n]; var r = act.Slice(n, n); var hh = act.Slice(2 * n, n);
         var dz = gate[..n]; var dr = gate.Slice(n, n); var dhh = gate.Slice(2 * n, n);
         // candidate: dh ⊙ (1 - z) ⊙ f'(h̃)

@@ -47,6 +47,16 @@ internal interface IFloatLanes<TSelf> where TSelf : struct, IFloatLanes<TSelf>
     static abstract TSelf Pow2FromLowBits(TSelf bits);
 }
 
+/// <summary>Which register width the fused cells use on this machine.</summary>
+internal static class FloatLanes
+{
+    /// <summary>Floats per register at the width the fused cells use (0 when neither width is accelerated).</summary>
+    public static int Width => FloatLanes512.IsHardwareAccelerated ? FloatLanes512.Count : FloatLanes256.IsHardwareAccelerated ? FloatLanes256.Count : 0;
+
+    /// <summary>Whether a fused cell can run on rows of <paramref name="units"/>: SIMD is there and a row fills a register.</summary>
+    public static bool Supports(int units) => Width > 0 && units >= Width;
+}
+
 /// <summary>256-bit registers (AVX2).</summary>
 internal readonly struct FloatLanes256(Vector256<float> v) : IFloatLanes<FloatLanes256>
 {

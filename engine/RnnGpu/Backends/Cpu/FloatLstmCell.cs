@@ -7,13 +7,11 @@ namespace RnnGpu.Backends.Cpu;
 /// The LSTM cell with tanh activation in float as one pass over registers per batch row, forward and backward: the
 /// same equations as <see cref="CpuCellKernels{T}.LstmForward"/> and <see cref="CpuCellKernels{T}.LstmBackward"/>,
 /// which take a dozen separate <c>TensorPrimitives</c> sweeps, each paying a call and a trip through memory (at
-/// H = 30, for a vector or two of work). Runs at 512 bits where the hardware has them, else at 256.
+/// H = 30, for a vector or two of work). Runs at the widest register width the hardware has
+/// (<see cref="FloatLanes"/>).
 /// </summary>
 internal static class FloatLstmCell
 {
-    /// <summary>Whether the fused cell runs on this machine (otherwise the callers keep the generic kernels).</summary>
-    public static bool IsSupported => FloatLanes512.IsHardwareAccelerated || FloatLanes256.IsHardwareAccelerated;
-
     /// <inheritdoc cref="FloatLstmCell{TV}.Forward"/>
     public static void Forward(Span<float> act, ReadOnlySpan<float> rec, Span<float> c, Span<float> h, Span<float> cOut)
     {
@@ -34,8 +32,8 @@ internal static class FloatLstmCell
 /// <see cref="FloatLstmCell"/> at one register width. Rows are [i, f, c̃, o] blocks of width H. When H is not a
 /// multiple of the width, the last full-width window [H − w, H) is computed first, from inputs nothing has updated
 /// yet, into a scratch block, and copied into place after the main loop: the lanes it shares with the last whole
-/// chunk receive the same values again, so there is no scalar tail. Rows narrower than one register go through a
-/// zero-padded copy.
+/// chunk receive the same values again, so there is no scalar tail. Rows must be at least one register wide
+/// (narrower layers keep the generic kernels, whose per-call cost is small at that size anyway).
 /// </summary>
 internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
 {
@@ -47,11 +45,7 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
     public static void Forward(Span<float> act, ReadOnlySpan<float> rec, Span<float> c, Span<float> h, Span<float> cOut)
     {
         int n = h.Length, w = TV.Count;
-        if (n < w)
-        {
-            ForwardPadded(act, rec, c, h, cOut);
-            return;
-        }
+        if (n < w) throw new ArgumentException($"The fused cell needs at least {w} units per row, got {n}.", nameof(h));
         ref float a = ref MemoryMarshal.GetReference(act);
         ref float r = ref MemoryMarshal.GetReference(rec);
         ref float cs = ref MemoryMarshal.GetReference(c);
@@ -83,11 +77,7 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
         ReadOnlySpan<float> dOut, Span<float> gate, Span<float> dh, Span<float> dc)
     {
         int n = dh.Length, w = TV.Count;
-        if (n < w)
-        {
-            BackwardPadded(act, cNow, cPrev, dOut, gate, dh, dc);
-            return;
-        }
+        if (n < w) throw new ArgumentException($"The fused cell needs at least {w} units per row, got {n}.", nameof(dh));
         var inputs = new BackwardInputs(act, cNow, cPrev, dOut);
         ref float g = ref MemoryMarshal.GetReference(gate);
         ref float dhs = ref MemoryMarshal.GetReference(dh);
@@ -167,46 +157,4 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(ref float source, ref float destination, nuint offset) => TV.Store(TV.Load(ref source, 0), ref destination, offset);
-
-    /// <summary>A row narrower than a register, laid out again at width w with zero padding.</summary>
-    private static void ForwardPadded(Span<float> act, ReadOnlySpan<float> rec, Span<float> c, Span<float> h, Span<float> cOut)
-    {
-        int n = h.Length, w = TV.Count;
-        Span<float> pad = stackalloc float[10 * w];
-        pad.Clear();
-        var pa = pad[..(4 * w)]; var pr = pad.Slice(4 * w, 4 * w); var pc = pad.Slice(8 * w, w); var ph = pad.Slice(9 * w, w);
-        for (int k = 0; k < 4; k++)
-        {
-            act.Slice(k * n, n).CopyTo(pa[(k * w)..]);
-            rec.Slice(k * n, n).CopyTo(pr[(k * w)..]);
-        }
-        c.CopyTo(pc);
-        Forward(pa, pr, pc, ph, pc);
-        for (int k = 0; k < 4; k++) pa.Slice(k * w, n).CopyTo(act[(k * n)..]);
-        pc[..n].CopyTo(c);
-        pc[..n].CopyTo(cOut);
-        ph[..n].CopyTo(h);
-    }
-
-    /// <summary>A row narrower than a register, laid out again at width w with zero padding.</summary>
-    private static void BackwardPadded(ReadOnlySpan<float> act, ReadOnlySpan<float> cNow, ReadOnlySpan<float> cPrev,
-        ReadOnlySpan<float> dOut, Span<float> gate, Span<float> dh, Span<float> dc)
-    {
-        int n = dh.Length, w = TV.Count;
-        Span<float> pad = stackalloc float[13 * w];
-        pad.Clear();
-        var pa = pad[..(4 * w)]; var pg = pad.Slice(4 * w, 4 * w);
-        var pcn = pad.Slice(8 * w, w); var pcp = pad.Slice(9 * w, w); var pdo = pad.Slice(10 * w, w);
-        var pdh = pad.Slice(11 * w, w); var pdc = pad.Slice(12 * w, w);
-        for (int k = 0; k < 4; k++) act.Slice(k * n, n).CopyTo(pa[(k * w)..]);
-        cNow.CopyTo(pcn);
-        cPrev.CopyTo(pcp);
-        dOut.CopyTo(pdo);
-        dh.CopyTo(pdh);
-        dc.CopyTo(pdc);
-        Backward(pa, pcn, pcp, dOut.IsEmpty ? default : pdo, pg, pdh, pdc);
-        for (int k = 0; k < 4; k++) pg.Slice(k * w, n).CopyTo(gate[(k * n)..]);
-        dh.Clear();
-        pdc[..n].CopyTo(dc);
-    }
 }
