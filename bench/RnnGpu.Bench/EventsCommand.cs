@@ -16,13 +16,16 @@ public static class EventsCommand
 {
     /// <summary>What <c>events --help</c> prints.</summary>
     public const string Usage = """
-        events [--device gpu|cpu] [--warmup N] [--warmup-seconds S] [--runs N]
+        events [--device gpu|cpu] [--warmup N] [--warmup-seconds S] [--runs N] [--profile N]
           Times our backend per call like bench/torch/baseline.py: N warm-up calls (and at least S seconds of them), then
           N timed calls, each bracketed by CUDA events on the GPU (a stopwatch on the CPU). Default: --device gpu when a
           GPU is usable, else cpu; --warmup 10 --runs 100; --warmup-seconds 2 on the CPU, 0 on the GPU. Configurations
           come from --gpu-set / --cpu-set, threads from --threads; the results go to <--out>/ours-events-<device>.json for
           the report step. The CPU's warm-up time lets the JIT finish optimising the hot loops (tiered compilation
           waits 100 ms after the last new method, then compiles in the background) before timing starts.
+          --profile N (GPU): after the timed runs, N more calls with every GEMM and kernel timed between its own CUDA
+          events; where a call's time goes (GEMMs, kernels, and the idle gaps that are launch overhead) is printed and
+          written to <--out>/ops-profile-gpu.md.
         """;
 
     /// <summary>Runs it; <paramref name="args"/>: [--device gpu|cpu] [--warmup N] [--runs N] (see <see cref="Usage"/>).</summary>
@@ -31,6 +34,7 @@ public static class EventsCommand
         string device = gpuSkip is null ? "gpu" : "cpu";
         int warmup = 10, runs = 100;
         double? warmupSeconds = null;
+        int profileRuns = 0;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -40,6 +44,7 @@ public static class EventsCommand
                 case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--warmup-seconds": warmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--profile": profileRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown events option '{args[i]}'.");
             }
         }
@@ -52,6 +57,7 @@ public static class EventsCommand
         using IBackend backend = device == "gpu" ? Device.Gpu(0).CreateBackend() : new CpuBackend<float>(options.Threads);
         using var timer = DeviceTimers.Create(backend);
         var results = new List<JsonObject>();
+        var profiles = new OpProfileReport(backend.Name);
         foreach (var config in BenchConfigs.Select(device == "gpu" ? options.GpuSet : options.CpuSet))
         {
             using var stack = new OursRecurrentStack(backend, config);
@@ -77,6 +83,13 @@ public static class EventsCommand
                     ["mean_ms"] = mean, ["median_ms"] = ms[runs / 2], ["min_ms"] = ms[0], ["std_ms"] = std,
                     ["runs"] = runs, ["warmup"] = warmup,
                 });
+                if (profileRuns > 0 && backend is RnnGpu.Cuda.CudaBackend cuda)
+                {
+                    using var profiler = cuda.StartOpProfile();
+                    for (int i = 0; i < profileRuns; i++) run();
+                    var section = profiles.Add($"{config.Name} {mode}", profiler.Stop(), profileRuns, ms[runs / 2]);
+                    Console.Write(section);
+                }
             }
         }
 
@@ -92,6 +105,13 @@ public static class EventsCommand
         string path = Path.Combine(options.ResolvedOutputDirectory, $"ours-events-{device}.json");
         TimingFile.Write(path, meta, results);
         Console.WriteLine($"Wrote {path}");
+        if (profiles.Count > 0)
+        {
+            string profilePath = Path.Combine(options.ResolvedOutputDirectory, $"ops-profile-{device}.md");
+            File.WriteAllText(profilePath, profiles.ToMarkdown());
+            Console.WriteLine($"Wrote {profilePath}");
+        }
+        else if (profileRuns > 0) Console.WriteLine("--profile: op profiles are for the GPU backend only; none written.");
         return 0;
     }
 }

@@ -170,6 +170,24 @@ public sealed unsafe partial class CudaBackend : IBackend
         return new CudaTimer(_context, _stream);
     }
 
+    private CudaOpProfiler? _opProfiler;
+
+    /// <summary>
+    /// Starts timing every GEMM and kernel this backend queues, until <see cref="CudaOpProfiler.Stop"/>: where a step's
+    /// GPU time goes, op by op (one profiler at a time).
+    /// </summary>
+    public CudaOpProfiler StartOpProfile()
+    {
+        EnsureCurrent();
+        if (_opProfiler is not null) throw new InvalidOperationException("An op profile is already running on this backend; stop it first.");
+        return _opProfiler = new CudaOpProfiler(this, _context);
+    }
+
+    internal void DetachOpProfiler(CudaOpProfiler profiler)
+    {
+        if (ReferenceEquals(_opProfiler, profiler)) _opProfiler = null;
+    }
+
     // ---------------------------------------------------------------- linear algebra
 
     /// <inheritdoc />
@@ -197,8 +215,10 @@ public sealed unsafe partial class CudaBackend : IBackend
             if (beta != 1f) LaunchScaleRows(c, m, n, ldc, beta);
             return;
         }
+        int profiled = _opProfiler?.Begin(_stream) ?? 0;
         Cublas.Check(Cublas.cublasSgemm_v2(_cublas.Raw, transposeB ? Cublas.OpT : Cublas.OpN, transposeA ? Cublas.OpT : Cublas.OpN,
             n, m, k, &alpha, b, Math.Max(1, ldb), a, Math.Max(1, lda), &beta, c, Math.Max(1, ldc)));
+        _opProfiler?.End(profiled, $"gemm {m}x{n}x{k} {(transposeA ? 'T' : 'N')}{(transposeB ? 'T' : 'N')}", _stream);
     }
 
     private void LaunchScaleRows(ulong c, int rows, int columns, int ld, float beta)
@@ -415,7 +435,9 @@ public sealed unsafe partial class CudaBackend : IBackend
     internal void LaunchBlocks(string family, string kernel, uint blocks, uint blockX, uint blockY, scoped in KernelArguments arguments)
     {
         EnsureCurrent();
+        int profiled = _opProfiler?.Begin(_stream) ?? 0;
         _kernels.Get(family, kernel).Launch(blocks, blockX, blockY, _stream, arguments);
+        _opProfiler?.End(profiled, kernel, _stream);
     }
 
     private void EnsureCurrent()

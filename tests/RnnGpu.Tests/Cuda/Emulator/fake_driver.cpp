@@ -2,6 +2,7 @@
 // streams are synchronous, "modules" ignore the CUBIN and resolve kernels from the emulated kernel registry, and
 // cuLaunchKernel runs every block with one fiber per CUDA thread. For checking the CUDA backend's host logic and
 // the kernels' arithmetic on a machine without a GPU; it says nothing about real GPU timing or memory behaviour.
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -155,7 +156,18 @@ API CUresult cuMemsetD32Async(CUdeviceptr d, unsigned value, size_t count, void*
 API CUresult cuStreamCreate(void** s, unsigned) { static int stream; *s = &stream; return 0; }
 API CUresult cuStreamSynchronize(void*) { return 0; }
 API CUresult cuStreamDestroy_v2(void*) { return 0; }
-API CUresult cuEventCreate(void** e, unsigned) { static int event; *e = &event; return 0; }
-API CUresult cuEventRecord(void*, void*) { return 0; }
+// Work runs synchronously, so an event completes when it is recorded: it holds that moment of the host's clock.
+API CUresult cuEventCreate(void** e, unsigned) { *e = new double(0); return 0; }
+API CUresult cuEventRecord(void* e, void*)
+{
+    *static_cast<double*>(e) = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return 0;
+}
 API CUresult cuEventSynchronize(void*) { return 0; }
-API CUresult cuEventDestroy_v2(void*) { return 0; }
+API CUresult cuEventElapsedTime(float* ms, void* start, void* end)
+{
+    *ms = static_cast<float>(*static_cast<double*>(end) - *static_cast<double*>(start));
+    return 0;
+}
+API CUresult cuEventElapsedTime_v2(float* ms, void* start, void* end) { return cuEventElapsedTime(ms, start, end); }
+API CUresult cuEventDestroy_v2(void* e) { delete static_cast<double*>(e); return 0; }
