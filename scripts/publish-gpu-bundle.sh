@@ -19,7 +19,7 @@ if [[ -f bench/RnnGpu.Bench/RnnGpu.Bench.csproj ]]; then
     # libtorch stays out of the GPU bundle (it is the CPU baseline of the development machines only).
     publish bench/RnnGpu.Bench RnnGpu.Bench -p:WithTorchSharp=false
 fi
-cp scripts/run-gpu-tests.sh "$dist/bundle/"
+cp scripts/run-gpu-tests.sh scripts/run-gpu-profile.sh "$dist/bundle/"
 
 tar -C "$dist/bundle" -cJf "$dist/gpu-bundle.tar.xz" .
 echo "dist/gpu-bundle.tar.xz: $(du -h "$dist/gpu-bundle.tar.xz" | cut -f1) ($(stat -c %s "$dist/gpu-bundle.tar.xz") bytes)"
