@@ -147,6 +147,8 @@ public unsafe class CpuGemmTests
     [TestCase(false, false, 1, 4099, 1024, 2, 2)]
     [TestCase(true, true, 1, 1030, 2048, 1, 2)]
     [TestCase(false, false, 3, 5, 7, 2, 1)]
+    [TestCase(false, false, 13, 100, 70, 1, 1)]
+    [TestCase(false, true, 31, 150, 300, 2, 1)]
     public void Prepacked_right_operand_gives_the_same_product(bool transA, bool transB, int m, int n, int k, int pad, int threads)
     {
         Check<float>(transA, transB, m, n, k, pad, 1, 1, threads, seed: m + n + k, prepacked: true);

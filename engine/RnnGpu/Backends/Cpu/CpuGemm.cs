@@ -164,6 +164,9 @@ internal static unsafe class CpuGemm
         int nr = CpuGemmKernel<T>.Columns;
         var scratch = CpuGemmScratch<T>.ForCurrentThread;
         int kcMax = Math.Min(k, DepthBlock);
+        // The per-step recurrent products (B packed once, a fresh row-major A at every step, alpha 1) read A where it
+        // lies: packing it would copy as much as the kernel reads, and the rows are short enough to stay in cache.
+        bool readAInPlace = prepacked is not null && !transA && alpha == T.One;
         T* packedA = scratch.PackedA((nuint)RoundUp(Math.Min(m, RowBlock), mr) * (nuint)kcMax);
         T* packedB = scratch.PackedB((nuint)RoundUp(Math.Min(n, ColumnBlock), nr) * (nuint)kcMax);
 
@@ -181,18 +184,24 @@ internal static unsafe class CpuGemm
                 for (int ic = 0; ic < m; ic += RowBlock)
                 {
                     int mc = Math.Min(RowBlock, m - ic);
+                    if (readAInPlace)
+                    {
+                        MacroKernel(mc, nc, kc, a + (nint)ic * lda + pc, lda, 1, (nint)mr * lda, blockB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
+                        continue;
+                    }
                     CpuGemmPacking<T>.PackA(transA, a, lda, ic, pc, mc, kc, alpha, packedA);
-                    MacroKernel(mc, nc, kc, packedA, blockB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
+                    MacroKernel(mc, nc, kc, packedA, 1, mr, (nint)mr * kc, blockB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
                 }
             }
         }
     }
 
     /// <summary>
-    /// Sweeps the kernel over one packed A block and one packed B panel. Columns are the outer loop so one B
-    /// micro-panel stays in L1 while the A micro-panels stream from L2.
+    /// Sweeps the kernel over one A block and one packed B panel. Columns are the outer loop so one B micro-panel stays
+    /// in L1 while the A micro-panels stream from L2. A's element (r, p) of a micro-panel is at r·aRow + p·aDepth, and
+    /// its micro-panels are aPanel apart (packed: 1, Rows, kc·Rows; in place: lda, 1, Rows·lda).
     /// </summary>
-    private static void MacroKernel<T>(int mc, int nc, int kc, T* packedA, T* packedB, T* c, int ldc, T beta, T* tile)
+    private static void MacroKernel<T>(int mc, int nc, int kc, T* a, nint aRow, nint aDepth, nint aPanel, T* packedB, T* c, int ldc, T beta, T* tile)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         const int mr = CpuGemmKernel<T>.Rows;
@@ -201,10 +210,10 @@ internal static unsafe class CpuGemm
         {
             int cols = Math.Min(nr, nc - jr);
             T* bPanel = packedB + (nint)jr * kc;
-            for (int ir = 0; ir < mc; ir += mr)
+            for (int ir = 0, panel = 0; ir < mc; ir += mr, panel++)
             {
                 int rows = Math.Min(mr, mc - ir);
-                CpuGemmKernel<T>.Run(kc, packedA + (nint)ir * kc, bPanel, c + (nint)ir * ldc + jr, ldc, beta, rows, cols, tile);
+                CpuGemmKernel<T>.Run(kc, a + panel * aPanel, aRow, aDepth, bPanel, c + (nint)ir * ldc + jr, ldc, beta, rows, cols, tile);
             }
         }
     }

@@ -6,9 +6,9 @@ using System.Runtime.Intrinsics.X86;
 namespace RnnGpu.Backends.Cpu;
 
 /// <summary>
-/// The register-blocked micro-kernel of <see cref="CpuGemm"/>: C[Rows×Columns] (op)= Σp Apanel[p]·Bpanel[p] over a
-/// packed A micro-panel (<c>kc × Rows</c>, row index fastest) and a packed B micro-panel (<c>kc × Columns</c>, column
-/// index fastest). Rows = 6 and Columns = two vectors, so the 12 accumulators, two B vectors and one broadcast A
+/// The register-blocked micro-kernel of <see cref="CpuGemm"/>: C[Rows×Columns] (op)= Σp Apanel[p]·Bpanel[p] over an
+/// A micro-panel (packed <c>kc × Rows</c> with the row index fastest, or read in place from a row-major A) and a
+/// packed B micro-panel (<c>kc × Columns</c>, column index fastest). Rows = 6 and Columns = two vectors, so the 12 accumulators, two B vectors and one broadcast A
 /// value fit in the 16 AVX2 registers. The vectors are 512-bit where the hardware runs them natively (AVX-512 on
 /// Zen 4/5, Ice Lake and later: twice the FMA width on full-width cores), else 256-bit.
 /// </summary>
@@ -26,12 +26,18 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
     }
 
     /// <summary>
-    /// Multiplies a packed A micro-panel by a packed B micro-panel and merges the tile into C:
+    /// Multiplies an A micro-panel by a packed B micro-panel and merges the tile into C:
     /// C = acc when beta is 0 (old C, NaNs included, ignored), C += acc when beta is 1, else C = beta·C + acc.
     /// Only the top-left <paramref name="rows"/>×<paramref name="cols"/> part of the tile is written.
     /// </summary>
     /// <param name="kc">Depth of the panels.</param>
-    /// <param name="a">Packed A micro-panel, <c>kc × Rows</c>.</param>
+    /// <param name="a">
+    /// A micro-panel: element (row r, depth p) at <c>a[r·aRow + p·aDepth]</c>: packed (<c>kc × Rows</c>, aRow 1, aDepth
+    /// Rows), or rows of a row-major A read in place (aRow = its row stride, aDepth 1). Only the first
+    /// <paramref name="rows"/> rows are read.
+    /// </param>
+    /// <param name="aRow">Distance between rows of the A panel.</param>
+    /// <param name="aDepth">Distance between depth steps of the A panel.</param>
     /// <param name="b">Packed B micro-panel, <c>kc × Columns</c>, 32-byte aligned.</param>
     /// <param name="c">Top-left element of the C tile.</param>
     /// <param name="ldc">Row stride of C.</param>
@@ -39,17 +45,21 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
     /// <param name="rows">Valid rows (1..Rows).</param>
     /// <param name="cols">Valid columns (1..Columns).</param>
     /// <param name="tile">Scratch of <c>Rows × Columns</c> elements for edge tiles.</param>
-    public static void Run(int kc, T* a, T* b, T* c, int ldc, T beta, int rows, int cols, T* tile)
+    public static void Run(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, int ldc, T beta, int rows, int cols, T* tile)
     {
+        // Rows past the valid ones repeat the last valid row: nothing outside A is read, and the tile's extra rows are
+        // never stored.
+        nint o1 = Math.Min(1, rows - 1) * aRow, o2 = Math.Min(2, rows - 1) * aRow, o3 = Math.Min(3, rows - 1) * aRow;
+        nint o4 = Math.Min(4, rows - 1) * aRow, o5 = Math.Min(5, rows - 1) * aRow;
         if (!Vector256.IsHardwareAccelerated)
         {
-            RunScalar(kc, a, b, tile);
+            RunScalar(kc, a, [0, o1, o2, o3, o4, o5], aDepth, b, tile);
             MergeTile(tile, c, ldc, beta, rows, cols);
             return;
         }
         if (Vector512.IsHardwareAccelerated)
         {
-            Run512(kc, a, b, c, ldc, beta, rows, cols, tile);
+            Run512(kc, a, o1, o2, o3, o4, o5, aDepth, b, c, ldc, beta, rows, cols, tile);
             return;
         }
 
@@ -62,17 +72,17 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
             Vector256<T> b1 = Vector256.Load(b + w);
             Vector256<T> ai = Vector256.Create(a[0]);
             c00 = MulAdd(ai, b0, c00); c01 = MulAdd(ai, b1, c01);
-            ai = Vector256.Create(a[1]);
+            ai = Vector256.Create(a[o1]);
             c10 = MulAdd(ai, b0, c10); c11 = MulAdd(ai, b1, c11);
-            ai = Vector256.Create(a[2]);
+            ai = Vector256.Create(a[o2]);
             c20 = MulAdd(ai, b0, c20); c21 = MulAdd(ai, b1, c21);
-            ai = Vector256.Create(a[3]);
+            ai = Vector256.Create(a[o3]);
             c30 = MulAdd(ai, b0, c30); c31 = MulAdd(ai, b1, c31);
-            ai = Vector256.Create(a[4]);
+            ai = Vector256.Create(a[o4]);
             c40 = MulAdd(ai, b0, c40); c41 = MulAdd(ai, b1, c41);
-            ai = Vector256.Create(a[5]);
+            ai = Vector256.Create(a[o5]);
             c50 = MulAdd(ai, b0, c50); c51 = MulAdd(ai, b1, c51);
-            a += Rows;
+            a += aDepth;
             b += 2 * w;
         }
 
@@ -91,7 +101,7 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
     }
 
     /// <summary>The same kernel with 512-bit vectors (Columns = 2 × Vector512 count).</summary>
-    private static void Run512(int kc, T* a, T* b, T* c, int ldc, T beta, int rows, int cols, T* tile)
+    private static void Run512(int kc, T* a, nint o1, nint o2, nint o3, nint o4, nint o5, nint aDepth, T* b, T* c, int ldc, T beta, int rows, int cols, T* tile)
     {
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -102,17 +112,17 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
             Vector512<T> b1 = Vector512.Load(b + w);
             Vector512<T> ai = Vector512.Create(a[0]);
             c00 = MulAdd(ai, b0, c00); c01 = MulAdd(ai, b1, c01);
-            ai = Vector512.Create(a[1]);
+            ai = Vector512.Create(a[o1]);
             c10 = MulAdd(ai, b0, c10); c11 = MulAdd(ai, b1, c11);
-            ai = Vector512.Create(a[2]);
+            ai = Vector512.Create(a[o2]);
             c20 = MulAdd(ai, b0, c20); c21 = MulAdd(ai, b1, c21);
-            ai = Vector512.Create(a[3]);
+            ai = Vector512.Create(a[o3]);
             c30 = MulAdd(ai, b0, c30); c31 = MulAdd(ai, b1, c31);
-            ai = Vector512.Create(a[4]);
+            ai = Vector512.Create(a[o4]);
             c40 = MulAdd(ai, b0, c40); c41 = MulAdd(ai, b1, c41);
-            ai = Vector512.Create(a[5]);
+            ai = Vector512.Create(a[o5]);
             c50 = MulAdd(ai, b0, c50); c51 = MulAdd(ai, b1, c51);
-            a += Rows;
+            a += aDepth;
             b += 2 * w;
         }
 
@@ -221,14 +231,14 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
     }
 
     /// <summary>Portable fallback: the same product with scalar arithmetic, written to the tile.</summary>
-    private static void RunScalar(int kc, T* a, T* b, T* tile)
+    private static void RunScalar(int kc, T* a, ReadOnlySpan<nint> rowOffsets, nint aDepth, T* b, T* tile)
     {
         int nr = Columns;
         new Span<T>(tile, Rows * nr).Clear();
-        for (int p = 0; p < kc; p++, a += Rows, b += nr)
+        for (int p = 0; p < kc; p++, a += aDepth, b += nr)
             for (int i = 0; i < Rows; i++)
             {
-                T ai = a[i];
+                T ai = a[rowOffsets[i]];
                 T* row = tile + i * nr;
                 for (int j = 0; j < nr; j++) row[j] += ai * b[j];
             }
