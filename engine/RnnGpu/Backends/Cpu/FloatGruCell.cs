@@ -58,9 +58,9 @@ internal static class FloatGruCell<TV> where TV : struct, IFloatLanes<TV>
         if (whole != un) ForwardLanes(in inputs, ref a, ref hs, last, un, ref t, ref trh, ref th, 0, uw);
         for (nuint j = 0; j < whole; j += uw) ForwardLanes(in inputs, ref a, ref hs, j, un, ref a, ref rh, ref hs, j, un);
         if (whole == un) return;
-        for (nuint k = 0; k < 3; k++) Copy(ref Unsafe.Add(ref t, k * uw), ref a, k * un + last);
-        Copy(ref trh, ref rh, last);
-        Copy(ref th, ref hs, last);
+        for (nuint k = 0; k < 3; k++) FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref a, k * un + last);
+        FloatLanes.Copy<TV>(ref trh, ref rh, last);
+        FloatLanes.Copy<TV>(ref th, ref hs, last);
     }
 
     /// <summary>
@@ -90,10 +90,10 @@ internal static class FloatGruCell<TV> where TV : struct, IFloatLanes<TV>
         if (whole == un) return;
         for (nuint k = 0; k < 3; k++)
         {
-            Copy(ref Unsafe.Add(ref t, k * uw), ref g, k * un + last);
-            Copy(ref Unsafe.Add(ref trg, k * uw), ref rg, k * un + last);
+            FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref g, k * un + last);
+            FloatLanes.Copy<TV>(ref Unsafe.Add(ref trg, k * uw), ref rg, k * un + last);
         }
-        Copy(ref tdh, ref dhs, last);
+        FloatLanes.Copy<TV>(ref tdh, ref dhs, last);
     }
 
     /// <summary>The forward pass's read-only rows.</summary>
@@ -161,7 +161,4 @@ internal static class FloatGruCell<TV> where TV : struct, IFloatLanes<TV>
         TV.Store(dCandidate * r, ref recurrentOut, 2 * nOut + k);
         TV.Store(dhv * z, ref dhOut, k);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy(ref float source, ref float destination, nuint offset) => TV.Store(TV.Load(ref source, 0), ref destination, offset);
 }

@@ -55,6 +55,11 @@ internal static class FloatLanes
 
     /// <summary>Whether a fused cell can run on rows of <paramref name="units"/>: SIMD is there and a row fills a register.</summary>
     public static bool Supports(int units) => Width > 0 && units >= Width;
+
+    /// <summary>Copies one register's worth of floats from <paramref name="source"/> to <paramref name="destination"/> + offset.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy<TV>(ref float source, ref float destination, nuint offset) where TV : struct, IFloatLanes<TV> =>
+        TV.Store(TV.Load(ref source, 0), ref destination, offset);
 }
 
 /// <summary>256-bit registers (AVX2).</summary>

@@ -60,10 +60,10 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
         if (whole != un) ForwardLanes(ref a, ref r, ref cs, last, un, ref t, ref tc, ref tc, ref th, 0, uw);
         for (nuint j = 0; j < whole; j += uw) ForwardLanes(ref a, ref r, ref cs, j, un, ref a, ref cs, ref co, ref hs, j, un);
         if (whole == un) return;
-        for (nuint k = 0; k < 4; k++) Copy(ref Unsafe.Add(ref t, k * uw), ref a, k * un + last);
-        Copy(ref tc, ref cs, last);
-        Copy(ref tc, ref co, last);
-        Copy(ref th, ref hs, last);
+        for (nuint k = 0; k < 4; k++) FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref a, k * un + last);
+        FloatLanes.Copy<TV>(ref tc, ref cs, last);
+        FloatLanes.Copy<TV>(ref tc, ref co, last);
+        FloatLanes.Copy<TV>(ref th, ref hs, last);
     }
 
     /// <summary>
@@ -92,9 +92,9 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
         if (whole != un) BackwardLanes(in inputs, ref dhs, ref dcs, last, un, ref t, ref tdc, ref tdh, 0, uw);
         for (nuint j = 0; j < whole; j += uw) BackwardLanes(in inputs, ref dhs, ref dcs, j, un, ref g, ref dcs, ref dhs, j, un);
         if (whole == un) return;
-        for (nuint k = 0; k < 4; k++) Copy(ref Unsafe.Add(ref t, k * uw), ref g, k * un + last);
-        Copy(ref tdc, ref dcs, last);
-        Copy(ref tdh, ref dhs, last);
+        for (nuint k = 0; k < 4; k++) FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref g, k * un + last);
+        FloatLanes.Copy<TV>(ref tdc, ref dcs, last);
+        FloatLanes.Copy<TV>(ref tdh, ref dhs, last);
     }
 
     /// <summary>
@@ -154,7 +154,4 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
         TV.Store(dct * f, ref dcOut, k);
         TV.Store(TV.Splat(0f), ref dhOut, k);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy(ref float source, ref float destination, nuint offset) => TV.Store(TV.Load(ref source, 0), ref destination, offset);
 }
