@@ -1,10 +1,12 @@
 // Fused GRU timestep kernels (Keras gate order z, r, h; h = z*h_prev + (1-z)*h~). Same conventions as lstm.cu.
-// reset_after (Keras 2 default, cuDNN compatible): h~ = act(x_h + b_ih + r*(h_prev U_h + b_rh)); one recurrent GEMM per step.
+// reset_after (Keras 2 default, cuDNN compatible): h~ = act(x_h + b_ih + r*(h_prev U_h + b_rh)); one recurrent product
+// per step, by cuBLAS or inside the step kernel (recurrent_step.cuh).
 // reset_before: h~ = act(x_h + b_h + (r*h_prev) U_h); a second GEMM per step for the candidate, hence the split kernels.
 
-// reset_after forward. hu = h_prev U ([B, 3H] contiguous); saves gates z, r, h~ and hrec = h_prev U_h + b_rh.
+// reset_after forward, tiled as recurrent_step.cuh: exactly one of hu (= h_prev U from cuBLAS, [B, 3H]) and u (the
+// recurrent kernel [H, 3H]) is non-null. Saves gates z, r, h~ and hrec = h_prev U_h + b_rh.
 extern "C" __global__ void gru_forward_step_f32(
-    const float* xproj, int xproj_ld, const float* hu, const float* bias_input, const float* bias_recurrent,
+    const float* xproj, int xproj_ld, const float* hu, const float* u, const float* bias_input, const float* bias_recurrent,
     const float* h_prev, int h_prev_ld,
     const float* mask, int mask_ld,
     float* gates, int gates_ld, float* hrec, int hrec_ld,
@@ -12,45 +14,54 @@ extern "C" __global__ void gru_forward_step_f32(
     float* out, int out_ld,
     int batch, int units, int act)
 {
-    GRID_STRIDE(e, (long long)batch * units)
+    StepTile t = step_tile(batch, units);
+    const float* sums = step_forward_sums(h_prev, h_prev_ld, u, 3, units, t);
+    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int b = (int)(e / units), j = (int)(e - (long long)b * units);
-        const float* x = xproj + (long long)b * xproj_ld;
-        const float* r = hu + (long long)b * 3 * units;
-        float z = sigmoid(x[j] + bias_input[j] + r[j] + bias_recurrent[j]);
-        float rg = sigmoid(x[units + j] + bias_input[units + j] + r[units + j] + bias_recurrent[units + j]);
-        float rec = r[2 * units + j] + bias_recurrent[2 * units + j];
+        int r = i / STEP_UNITS, c = i - r * STEP_UNITS, j = t.u0 + c;
+        if (j >= units) continue;
+        long long b = t.r0 + r;
+        const float* x = xproj + b * xproj_ld;
+        float z = sigmoid(x[j] + bias_input[j] + step_sum(hu, sums, 3, 0, r, c, b, units, j) + bias_recurrent[j]);
+        float rg = sigmoid(x[units + j] + bias_input[units + j] + step_sum(hu, sums, 3, 1, r, c, b, units, j) + bias_recurrent[units + j]);
+        float rec = step_sum(hu, sums, 3, 2, r, c, b, units, j) + bias_recurrent[2 * units + j];
         float cand = activate(act, x[2 * units + j] + bias_input[2 * units + j] + rg * rec);
-        float hp = h_prev[(long long)b * h_prev_ld + j];
-        float h = z * hp + (1.0f - z) * cand;
-        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
+        float hp = h_prev[b * h_prev_ld + j];
+        float hn = z * hp + (1.0f - z) * cand;
+        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
 
-        float* g = gates + (long long)b * gates_ld;
+        float* g = gates + b * gates_ld;
         g[j] = z; g[units + j] = rg; g[2 * units + j] = cand;
-        hrec[(long long)b * hrec_ld + j] = rec;
-        h_next[(long long)b * h_next_ld + j] = real ? h : hp;
-        out[(long long)b * out_ld + j] = real ? h : hp;
+        hrec[b * hrec_ld + j] = rec;
+        h_next[b * h_next_ld + j] = real ? hn : hp;
+        out[b * out_ld + j] = real ? hn : hp;
     }
 }
 
-// reset_after backward. dgx: gradient w.r.t. the input projection (and input bias); dgh: w.r.t. h_prev U (and recurrent bias).
-// On exit dh holds the direct part z*dh; the host adds dgh * U^T.
+// reset_after backward, tiled as recurrent_step.cuh. dgx: gradient w.r.t. the input projection (and input bias); dgh:
+// w.r.t. h_prev U (and recurrent bias). dh as in lstm_backward_step_f32: when dnext (the next step's dgh) and u are
+// given, this kernel first adds dnext U^T to it; on exit it holds the direct part z*dh.
 extern "C" __global__ void gru_backward_step_f32(
     const float* gates, int gates_ld, const float* hrec, int hrec_ld,
     const float* h_prev, int h_prev_ld,
     const float* mask, int mask_ld,
     const float* dout, int dout_ld,
+    const float* dnext, int dnext_ld, const float* u,
     float* dh,
     float* dgx, int dgx_ld, float* dgh, int dgh_ld,
     int batch, int units, int act)
 {
-    GRID_STRIDE(e, (long long)batch * units)
+    StepTile t = step_tile(batch, units);
+    const float* sums = step_backward_sums(dnext, dnext_ld, u, 3, units, t);
+    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int b = (int)(e / units), j = (int)(e - (long long)b * units);
-        float dht = dh[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
-        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
-        float* gx = dgx + (long long)b * dgx_ld;
-        float* gh = dgh + (long long)b * dgh_ld;
+        int j = t.u0 + i % STEP_UNITS;
+        if (j >= units) continue;
+        long long b = t.r0 + i / STEP_UNITS, e = b * units + j;
+        float dht = step_state_grad(dh, dout, dout_ld, sums, i, b, units, j);
+        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
+        float* gx = dgx + b * dgx_ld;
+        float* gh = dgh + b * dgh_ld;
         if (!real)
         {
             dh[e] = dht;
@@ -58,10 +69,10 @@ extern "C" __global__ void gru_backward_step_f32(
             gh[j] = 0.0f; gh[units + j] = 0.0f; gh[2 * units + j] = 0.0f;
             continue;
         }
-        const float* g = gates + (long long)b * gates_ld;
+        const float* g = gates + b * gates_ld;
         float z = g[j], rg = g[units + j], cand = g[2 * units + j];
-        float hp = h_prev[(long long)b * h_prev_ld + j];
-        float rec = hrec[(long long)b * hrec_ld + j];
+        float hp = h_prev[b * h_prev_ld + j];
+        float rec = hrec[b * hrec_ld + j];
         float dz = dht * (hp - cand) * z * (1.0f - z);
         float dcand = dht * (1.0f - z) * activation_grad_from_output(act, cand);
         float dr = dcand * rec * rg * (1.0f - rg);

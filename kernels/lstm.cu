@@ -1,11 +1,13 @@
 // Fused LSTM timestep kernels (Keras gate order i, f, c, o; c = f*c_prev + i*act(x_c); h = o*act(c)).
-// The host runs one GEMM for the input projection of all steps, then per step one recurrent GEMM and
-// lstm_forward_step_f32; backward per step lstm_backward_step_f32 and one GEMM for dh_prev.
+// The host runs one GEMM for the input projection of all steps, then one launch of lstm_forward_step_f32 per step
+// (after a recurrent cuBLAS GEMM for large layers), and backward one lstm_backward_step_f32 per step in reverse.
+// Block tiling and the two ways to get the recurrent sums: recurrent_step.cuh.
 // Step pointers arrive already offset to timestep t; *_ld are row strides in elements (batch-major [B, T, .] views).
 // Masked steps keep the previous state and output it again (so the output always equals the state, as the CPU backend).
 
+// Exactly one of hu (= h_prev U from cuBLAS, [B, 4H]) and u (the recurrent kernel [H, 4H]) is non-null.
 extern "C" __global__ void lstm_forward_step_f32(
-    const float* xproj, int xproj_ld, const float* hu, const float* bias,
+    const float* xproj, int xproj_ld, const float* hu, const float* u, const float* bias,
     const float* h_prev, int h_prev_ld, const float* c_prev, int c_prev_ld,
     const float* mask, int mask_ld,
     float* gates, int gates_ld,
@@ -13,54 +15,63 @@ extern "C" __global__ void lstm_forward_step_f32(
     float* out, int out_ld,
     int batch, int units, int act)
 {
-    GRID_STRIDE(e, (long long)batch * units)
+    StepTile t = step_tile(batch, units);
+    const float* sums = step_forward_sums(h_prev, h_prev_ld, u, 4, units, t);
+    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int b = (int)(e / units), j = (int)(e - (long long)b * units);
-        const float* x = xproj + (long long)b * xproj_ld;
-        const float* r = hu + (long long)b * 4 * units;
-        float gi = sigmoid(x[j] + r[j] + bias[j]);
-        float gf = sigmoid(x[units + j] + r[units + j] + bias[units + j]);
-        float gc = activate(act, x[2 * units + j] + r[2 * units + j] + bias[2 * units + j]);
-        float go = sigmoid(x[3 * units + j] + r[3 * units + j] + bias[3 * units + j]);
-        float cp = c_prev[(long long)b * c_prev_ld + j];
-        float hp = h_prev[(long long)b * h_prev_ld + j];
-        float c = gf * cp + gi * gc;
-        float h = go * activate(act, c);
-        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
+        int r = i / STEP_UNITS, c = i - r * STEP_UNITS, j = t.u0 + c;
+        if (j >= units) continue;
+        long long b = t.r0 + r;
+        const float* x = xproj + b * xproj_ld;
+        float gi = sigmoid(x[j] + step_sum(hu, sums, 4, 0, r, c, b, units, j) + bias[j]);
+        float gf = sigmoid(x[units + j] + step_sum(hu, sums, 4, 1, r, c, b, units, j) + bias[units + j]);
+        float gc = activate(act, x[2 * units + j] + step_sum(hu, sums, 4, 2, r, c, b, units, j) + bias[2 * units + j]);
+        float go = sigmoid(x[3 * units + j] + step_sum(hu, sums, 4, 3, r, c, b, units, j) + bias[3 * units + j]);
+        float cp = c_prev[b * c_prev_ld + j];
+        float hp = h_prev[b * h_prev_ld + j];
+        float cn = gf * cp + gi * gc;
+        float hn = go * activate(act, cn);
+        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
 
-        float* g = gates + (long long)b * gates_ld;
+        float* g = gates + b * gates_ld;
         g[j] = gi; g[units + j] = gf; g[2 * units + j] = gc; g[3 * units + j] = go;
-        c_next[(long long)b * c_next_ld + j] = real ? c : cp;
-        h_next[(long long)b * h_next_ld + j] = real ? h : hp;
-        out[(long long)b * out_ld + j] = real ? h : hp;
+        c_next[b * c_next_ld + j] = real ? cn : cp;
+        h_next[b * h_next_ld + j] = real ? hn : hp;
+        out[b * out_ld + j] = real ? hn : hp;
     }
 }
 
-// dh, dc: gradients w.r.t. the state after step t on entry, the direct parts w.r.t. the state before it on exit
-// (the host then adds dgates * U^T into dh); a masked step passes dh straight through.
+// dh, dc ([B, H] contiguous): on entry the gradients w.r.t. the state after step t, except that when dnext (the next
+// step's gate gradients) and u are given this kernel adds dnext U^T to dh itself; on exit the direct parts w.r.t. the
+// state before step t (the host or the next launch adds dgates U^T). A masked step passes dh straight through.
 extern "C" __global__ void lstm_backward_step_f32(
     const float* gates, int gates_ld, const float* c_prev, int c_prev_ld,
     const float* mask, int mask_ld,
     const float* dout, int dout_ld,
+    const float* dnext, int dnext_ld, const float* u,
     float* dh, float* dc,
     float* dgates, int dgates_ld,
     int batch, int units, int act)
 {
-    GRID_STRIDE(e, (long long)batch * units)
+    StepTile t = step_tile(batch, units);
+    const float* sums = step_backward_sums(dnext, dnext_ld, u, 4, units, t);
+    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int b = (int)(e / units), j = (int)(e - (long long)b * units);
-        float dht = dh[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
-        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
-        float* dg = dgates + (long long)b * dgates_ld;
+        int j = t.u0 + i % STEP_UNITS;
+        if (j >= units) continue;
+        long long b = t.r0 + i / STEP_UNITS, e = b * units + j;
+        float dht = step_state_grad(dh, dout, dout_ld, sums, i, b, units, j);
+        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
+        float* dg = dgates + b * dgates_ld;
         if (!real)
         {
             dh[e] = dht;
             dg[j] = 0.0f; dg[units + j] = 0.0f; dg[2 * units + j] = 0.0f; dg[3 * units + j] = 0.0f;
             continue;
         }
-        const float* g = gates + (long long)b * gates_ld;
+        const float* g = gates + b * gates_ld;
         float gi = g[j], gf = g[units + j], gc = g[2 * units + j], go = g[3 * units + j];
-        float cp = c_prev[(long long)b * c_prev_ld + j];
+        float cp = c_prev[b * c_prev_ld + j];
         float tc = activate(act, gf * cp + gi * gc);
         float dct = dc[e] + dht * go * activation_grad_from_output(act, tc);
         dg[j] = dct * gc * gi * (1.0f - gi);

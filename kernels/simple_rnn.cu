@@ -1,7 +1,8 @@
-// Fused SimpleRNN timestep kernels: h = act(x W + h_prev U + b). Same conventions as lstm.cu.
+// Fused SimpleRNN timestep kernels: h = act(x W + h_prev U + b). Same conventions and tiling as lstm.cu.
 
+// Exactly one of hu (= h_prev U from cuBLAS, [B, H]) and u (the recurrent kernel [H, H]) is non-null.
 extern "C" __global__ void simple_rnn_forward_step_f32(
-    const float* xproj, int xproj_ld, const float* hu, const float* bias,
+    const float* xproj, int xproj_ld, const float* hu, const float* u, const float* bias,
     const float* h_prev, int h_prev_ld,
     const float* mask, int mask_ld,
     float* gates, int gates_ld,
@@ -9,40 +10,49 @@ extern "C" __global__ void simple_rnn_forward_step_f32(
     float* out, int out_ld,
     int batch, int units, int act)
 {
-    GRID_STRIDE(e, (long long)batch * units)
+    StepTile t = step_tile(batch, units);
+    const float* sums = step_forward_sums(h_prev, h_prev_ld, u, 1, units, t);
+    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int b = (int)(e / units), j = (int)(e - (long long)b * units);
-        float h = activate(act, xproj[(long long)b * xproj_ld + j] + hu[e] + bias[j]);
-        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
-        float hp = h_prev[(long long)b * h_prev_ld + j];
-        gates[(long long)b * gates_ld + j] = h;
-        h_next[(long long)b * h_next_ld + j] = real ? h : hp;
-        out[(long long)b * out_ld + j] = real ? h : hp;
+        int r = i / STEP_UNITS, c = i - r * STEP_UNITS, j = t.u0 + c;
+        if (j >= units) continue;
+        long long b = t.r0 + r;
+        float hn = activate(act, xproj[b * xproj_ld + j] + step_sum(hu, sums, 1, 0, r, c, b, units, j) + bias[j]);
+        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
+        float hp = h_prev[b * h_prev_ld + j];
+        gates[b * gates_ld + j] = hn;
+        h_next[b * h_next_ld + j] = real ? hn : hp;
+        out[b * out_ld + j] = real ? hn : hp;
     }
 }
 
+// dh as in lstm_backward_step_f32 (dnext: the next step's gate gradients).
 extern "C" __global__ void simple_rnn_backward_step_f32(
     const float* gates, int gates_ld,
     const float* mask, int mask_ld,
     const float* dout, int dout_ld,
+    const float* dnext, int dnext_ld, const float* u,
     float* dh,
     float* dgates, int dgates_ld,
     int batch, int units, int act)
 {
-    GRID_STRIDE(e, (long long)batch * units)
+    StepTile t = step_tile(batch, units);
+    const float* sums = step_backward_sums(dnext, dnext_ld, u, 1, units, t);
+    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int b = (int)(e / units), j = (int)(e - (long long)b * units);
-        float dht = dh[e] + (dout ? dout[(long long)b * dout_ld + j] : 0.0f);
-        bool real = mask == 0 || mask[(long long)b * mask_ld] != 0.0f;
-        float* dg = dgates + (long long)b * dgates_ld;
+        int j = t.u0 + i % STEP_UNITS;
+        if (j >= units) continue;
+        long long b = t.r0 + i / STEP_UNITS, e = b * units + j;
+        float dht = step_state_grad(dh, dout, dout_ld, sums, i, b, units, j);
+        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
+        float* dg = dgates + b * dgates_ld;
         if (!real)
         {
             dh[e] = dht;
             dg[j] = 0.0f;
             continue;
         }
-        float h = gates[(long long)b * gates_ld + j];
-        dg[j] = dht * activation_grad_from_output(act, h);
+        dg[j] = dht * activation_grad_from_output(act, gates[b * gates_ld + j]);
         dh[e] = 0.0f;
     }
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # On the GPU machine, from a bundle unpacked by scripts/run-gpu-tests.sh (or any folder holding RnnGpu.Bench/): times
-# our GPU backend per call with CUDA events and writes the op profile of each configuration (events --profile): the
-# GEMM / kernel / idle-gap split behind the small-hidden configurations where cuDNN is faster.
-# Usage: run-gpu-profile.sh [CONFIGS]   (default: the small-hidden points and the PyTorch default, for comparison).
-# Results go to $OUT/gpu-profile (ours-events-gpu.json, ops-profile-gpu.md).
+# our GPU backend per call with CUDA events (events), first over every GPU configuration with the recurrent product
+# from cuBLAS and then computed inside the step kernels (--recurrent-steps cublas / fused: where the two cross is what
+# RecurrentStepMode.Auto's threshold should be), then with op profiles (events --profile) of the small-hidden
+# configurations where cuDNN has been faster: the GEMM / kernel / idle-gap split behind each time.
+# Usage: run-gpu-profile.sh [PROFILED_CONFIGS]   (default: the small-hidden points and the PyTorch default).
+# Results go to $OUT/gpu-profile/{cublas,fused,profile}/ (ours-events-gpu.json; ops-profile-gpu.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,4 +17,9 @@ bench="$work/RnnGpu.Bench/RnnGpu.Bench"
 configs=${1:-haste-lstm-b1-h128,haste-lstm-b16-h128,haste-lstm-b64-h128,haste-lstm-b16-h256,haste-gru-b16-h128,tut-gru50x2,tut-lstm30-mnist,pt-lstm-l1}
 out="${OUT:-/tmp}/gpu-profile"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
-"$bench" --gpu-set "$configs" --out "$out" events --device gpu --profile 20
+for mode in cublas fused; do
+    echo "== events, --recurrent-steps $mode"
+    "$bench" --gpu-set all --recurrent-steps "$mode" --out "$out/$mode" events --device gpu
+done
+echo "== op profiles, --recurrent-steps auto"
+"$bench" --gpu-set "$configs" --recurrent-steps auto --out "$out/profile" events --device gpu --profile 20

@@ -1,4 +1,5 @@
 using RnnGpu.Bench.Configs;
+using RnnGpu.Cuda;
 
 namespace RnnGpu.Bench;
 
@@ -23,6 +24,9 @@ public sealed class BenchOptions
     /// <summary>Threads for our CPU backend and for TorchSharp (torch.set_num_threads).</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>How our GPU backend gets each timestep's recurrent product (<see cref="CudaBackend.RecurrentSteps"/>).</summary>
+    public RecurrentStepMode RecurrentSteps { get; set; } = RecurrentStepMode.Auto;
+
     /// <summary>Where results go; default results/&lt;date&gt;-&lt;machine&gt; under the current directory.</summary>
     public string? OutputDirectory { get; set; }
 
@@ -41,6 +45,7 @@ public sealed class BenchOptions
           --cpu-set SET          CPU configurations: small (default), medium, all, a group, or name,name,...
           --gpu-set SET          GPU configurations (default all)
           --threads N            threads of our CPU backend and of TorchSharp (default: all cores)
+          --recurrent-steps M    our GPU backend's per-step recurrent product: auto (default), cublas or fused
           --out DIR              results directory (default results/<date>-<machine>)
         Benchmark classes: OursCpu, OursGpu, TorchSharpCpu (filter by class, e.g. --filter *OursCpu*,
         by method: Inference, TrainingStep, or by configuration name in the parameter column).
@@ -61,6 +66,11 @@ public sealed class BenchOptions
                 case "--gpu-set": o.GpuSet = Next(); break;
                 case "--threads": o.Threads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--out": o.OutputDirectory = Next(); break;
+                case "--recurrent-steps":
+                    string mode = Next();
+                    o.RecurrentSteps = Enum.TryParse<RecurrentStepMode>(mode, ignoreCase: true, out var m) && Enum.IsDefined(m) ? m
+                        : throw new ArgumentException($"--recurrent-steps must be auto, cublas or fused, not '{mode}'.");
+                    break;
                 default: rest.Add(args[i]); break;
             }
         }

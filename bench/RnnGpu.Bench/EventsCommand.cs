@@ -54,7 +54,7 @@ public static class EventsCommand
             return 0;
         }
 
-        using IBackend backend = device == "gpu" ? Device.Gpu(0).CreateBackend() : new CpuBackend<float>(options.Threads);
+        using IBackend backend = device == "gpu" ? OursGpu.CreateCudaBackend() : new CpuBackend<float>(options.Threads);
         using var timer = DeviceTimers.Create(backend);
         var results = new List<JsonObject>();
         var profiles = new OpProfileReport(backend.Name);
@@ -102,6 +102,7 @@ public static class EventsCommand
             ["timer"] = timer.Method,
             ["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture),
         };
+        if (backend is RnnGpu.Cuda.CudaBackend steps) meta["recurrent_steps"] = steps.RecurrentSteps.ToString().ToLowerInvariant();
         string path = Path.Combine(options.ResolvedOutputDirectory, $"ours-events-{device}.json");
         TimingFile.Write(path, meta, results);
         Console.WriteLine($"Wrote {path}");

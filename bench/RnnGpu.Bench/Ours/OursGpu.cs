@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using RnnGpu.Backends;
 using RnnGpu.Bench.Configs;
+using RnnGpu.Cuda;
 
 namespace RnnGpu.Bench.Ours;
 
@@ -18,7 +19,15 @@ public class OursGpu : OursBenchmarks
     public override BenchConfig Config { get; set; } = null!;
 
     /// <inheritdoc />
-    protected override IBackend CreateBackend() => Device.Gpu(0).CreateBackend();
+    protected override IBackend CreateBackend() => CreateCudaBackend();
+
+    /// <summary>The first GPU's backend, with this run's <see cref="BenchOptions.RecurrentSteps"/>.</summary>
+    public static IBackend CreateCudaBackend()
+    {
+        var backend = Device.Gpu(0).CreateBackend();
+        if (backend is CudaBackend cuda) cuda.RecurrentSteps = BenchOptions.Current.RecurrentSteps;
+        return backend;
+    }
 
     /// <summary>
     /// Null when a GPU backend can be created (its name in <paramref name="name"/>), else the reason; the suite then

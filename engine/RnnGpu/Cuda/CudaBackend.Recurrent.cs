@@ -6,8 +6,10 @@ public sealed partial class CudaBackend
 {
     /// <inheritdoc />
     /// <remarks>
-    /// One GEMM projects the inputs of all timesteps; each step then runs one recurrent GEMM on the state entering it
-    /// (a strided view of the batch-major state buffer) and one fused kernel (two of each for a reset-before GRU).
+    /// One GEMM projects the inputs of all timesteps; each step then runs one fused cell kernel, preceded by a cuBLAS
+    /// GEMM for the recurrent product on the state entering it (a strided view of the batch-major state buffer) unless
+    /// <see cref="RecurrentSteps"/> lets the kernel compute that product itself. A reset-before GRU runs two GEMMs and
+    /// two kernels per step.
     /// </remarks>
     public RecurrentTape? RecurrentForward(RecurrentSpec spec, RecurrentForwardArgs args, bool keepForBackward)
     {
@@ -18,7 +20,7 @@ public sealed partial class CudaBackend
         int act = ActivationCode(spec.Activation);
         var tape = new CudaRecurrentTape(this, spec, b, steps, h);
 
-        if (steps == 0)
+        if (steps == 0 || b == 0)
         {
             Copy(args.InitialH, args.FinalH);
             if (spec.HasCellState) Copy(args.InitialC!, args.FinalC!);
@@ -27,7 +29,10 @@ public sealed partial class CudaBackend
 
         int rows = b * steps;
         using var projection = d.I == 0 ? (CudaTensor)Allocate(rows, gh) : NewTensor([rows, gh], DType.Float32);
-        using var recurrent = NewTensor([b, gh], DType.Float32);
+        var plan = CudaRecurrentStepPlan.For(spec, b, h, RecurrentSteps);
+        using var recurrent = plan.Fused ? null : NewTensor([b, gh], DType.Float32);
+        // The step kernels take either the cuBLAS product (hu) or the recurrent kernel to compute it (u).
+        ulong hu = recurrent?.Pointer ?? 0, uFused = plan.Fused ? u.Pointer : 0;
         GemmRaw(false, false, rows, gh, d.I, 1f, x.Pointer, d.I, w.Pointer, gh, 0f, projection.Pointer, gh);
         CopyTimestepRaw(tape.HPrev.Pointer, steps, 0, F(args.InitialH).Pointer, b, h, toSequence: true, accumulate: false);
         if (spec.HasCellState) CopyTimestepRaw(tape.CPrev!.Pointer, steps, 0, F(args.InitialC!).Pointer, b, h, toSequence: true, accumulate: false);
@@ -46,49 +51,49 @@ public sealed partial class CudaBackend
             switch (spec.Kind)
             {
                 case RecurrentKind.SimpleRnn:
-                    GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, recurrent.Pointer, gh);
-                    a.Pointer(xp); a.Int(gateLd); a.Pointer(recurrent.Pointer); a.Pointer(bias.Pointer);
+                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
                     a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
                     a.Pointer(gates); a.Int(gateLd); a.Pointer(hNext); a.Int(hNextLd);
                     a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
-                    Launch("simple_rnn", "simple_rnn_forward_step_f32", (long)b * h, a);
+                    LaunchBlocks("simple_rnn", "simple_rnn_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
                     break;
                 case RecurrentKind.Lstm:
                 {
                     ulong cPrev = At(tape.CPrev!.Pointer, t * h);
                     ulong cNext = last ? tape.CLast!.Pointer : At(tape.CPrev.Pointer, (t + 1) * h);
-                    GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, recurrent.Pointer, gh);
-                    a.Pointer(xp); a.Int(gateLd); a.Pointer(recurrent.Pointer); a.Pointer(bias.Pointer);
+                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
                     a.Pointer(hPrev); a.Int(stateLd); a.Pointer(cPrev); a.Int(stateLd);
                     a.Pointer(maskStep); a.Int(steps);
                     a.Pointer(gates); a.Int(gateLd);
                     a.Pointer(hNext); a.Int(hNextLd); a.Pointer(cNext); a.Int(hNextLd);
                     a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
-                    Launch("lstm", "lstm_forward_step_f32", (long)b * h, a);
+                    LaunchBlocks("lstm", "lstm_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
                     break;
                 }
                 case RecurrentKind.Gru when spec.ResetAfter:
-                    GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, recurrent.Pointer, gh);
-                    a.Pointer(xp); a.Int(gateLd); a.Pointer(recurrent.Pointer); a.Pointer(bias.Pointer); a.Pointer(At(bias.Pointer, gh));
+                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer); a.Pointer(At(bias.Pointer, gh));
                     a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
                     a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.Extra!.Pointer, t * h)); a.Int(stateLd);
                     a.Pointer(hNext); a.Int(hNextLd);
                     a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
-                    Launch("gru", "gru_forward_step_f32", (long)b * h, a);
+                    LaunchBlocks("gru", "gru_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
                     break;
                 case RecurrentKind.Gru:
                 {
                     ulong rh = At(tape.Extra!.Pointer, t * h);
-                    GemmRaw(false, false, b, 2 * h, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, recurrent.Pointer, gh);
-                    a.Pointer(xp); a.Int(gateLd); a.Pointer(recurrent.Pointer); a.Int(gh); a.Pointer(bias.Pointer);
+                    GemmRaw(false, false, b, 2 * h, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Int(gh); a.Pointer(bias.Pointer);
                     a.Pointer(hPrev); a.Int(stateLd); a.Pointer(gates); a.Int(gateLd); a.Pointer(rh); a.Int(stateLd);
                     a.Int(b); a.Int(h);
                     Launch("gru", "gru_rb_gates_step_f32", (long)b * h, a);
 
                     // The candidate's recurrent product needs r first: (r ⊙ h_prev)·U_h.
-                    GemmRaw(false, false, b, h, h, 1f, rh, stateLd, At(u.Pointer, 2 * h), gh, 0f, At(recurrent.Pointer, 2 * h), gh);
+                    GemmRaw(false, false, b, h, h, 1f, rh, stateLd, At(u.Pointer, 2 * h), gh, 0f, At(hu, 2 * h), gh);
                     var o = new KernelArguments(moreSlots);
-                    o.Pointer(xp); o.Int(gateLd); o.Pointer(At(recurrent.Pointer, 2 * h)); o.Int(gh); o.Pointer(bias.Pointer);
+                    o.Pointer(xp); o.Int(gateLd); o.Pointer(At(hu, 2 * h)); o.Int(gh); o.Pointer(bias.Pointer);
                     o.Pointer(hPrev); o.Int(stateLd); o.Pointer(maskStep); o.Int(steps);
                     o.Pointer(gates); o.Int(gateLd); o.Pointer(hNext); o.Int(hNextLd);
                     o.Pointer(outStep); o.Int(stateLd); o.Int(b); o.Int(h); o.Int(act);
@@ -106,8 +111,9 @@ public sealed partial class CudaBackend
     /// <inheritdoc />
     /// <remarks>
     /// Per step (in reverse) one fused kernel turns the state gradient into gate gradients and one GEMM adds
-    /// dGates·Uᵀ to the gradient of the previous state; afterwards one GEMM each gives the kernel, recurrent kernel and
-    /// input gradients over all B·T rows, and a column sum the bias gradient.
+    /// dGates·Uᵀ to the gradient of the previous state (with <see cref="RecurrentSteps"/> fused, the next step's kernel
+    /// adds that product itself, and one GEMM after the loop adds the first step's); afterwards one GEMM each gives the
+    /// kernel, recurrent kernel and input gradients over all B·T rows, and a column sum the bias gradient.
     /// </remarks>
     public void RecurrentBackward(RecurrentSpec spec, RecurrentBackwardArgs args)
     {
@@ -135,6 +141,8 @@ public sealed partial class CudaBackend
         if (args.FinalHGrad is not null) Copy(args.FinalHGrad, dh);
         if (args.FinalCGrad is not null && dc is not null) Copy(args.FinalCGrad, dc);
         ulong dR = dRecurrentGates?.Pointer ?? dGates.Pointer;
+        var plan = CudaRecurrentStepPlan.For(spec, b, h, RecurrentSteps);
+        ulong uFused = plan.Fused ? u.Pointer : 0;
 
         int stateLd = steps * h, gateLd = steps * gh;
         Span<ulong> slots = stackalloc ulong[24], moreSlots = stackalloc ulong[24];
@@ -142,30 +150,35 @@ public sealed partial class CudaBackend
         {
             ulong hPrev = At(tape.HPrev.Pointer, t * h), gates = At(tape.Gates.Pointer, t * gh), dg = At(dGates.Pointer, t * gh);
             ulong dOutStep = dOut == 0 ? 0 : At(dOut, t * h), maskStep = mask == 0 ? 0 : At(mask, t);
+            // A fused step kernel first adds the next step's product dR·Uᵀ to dh; the last step has none.
+            ulong dNext = plan.Fused && t < steps - 1 ? At(dR, (t + 1) * gh) : 0;
             var a = new KernelArguments(slots);
             switch (spec.Kind)
             {
                 case RecurrentKind.SimpleRnn:
                     a.Pointer(gates); a.Int(gateLd); a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
+                    a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
                     a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                    Launch("simple_rnn", "simple_rnn_backward_step_f32", (long)b * h, a);
-                    GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
+                    LaunchBlocks("simple_rnn", "simple_rnn_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
+                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
                     break;
                 case RecurrentKind.Lstm:
                     a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.CPrev!.Pointer, t * h)); a.Int(stateLd);
                     a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
+                    a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
                     a.Pointer(dh.Pointer); a.Pointer(dc!.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                    Launch("lstm", "lstm_backward_step_f32", (long)b * h, a);
-                    GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
+                    LaunchBlocks("lstm", "lstm_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
+                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
                     break;
                 case RecurrentKind.Gru when spec.ResetAfter:
                 {
                     ulong dgh = At(dR, t * gh);
                     a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.Extra!.Pointer, t * h)); a.Int(stateLd);
                     a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
+                    a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
                     a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Pointer(dgh); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                    Launch("gru", "gru_backward_step_f32", (long)b * h, a);
-                    GemmRaw(false, true, b, h, gh, 1f, dgh, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
+                    LaunchBlocks("gru", "gru_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
+                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dgh, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
                     break;
                 }
                 case RecurrentKind.Gru:
@@ -185,6 +198,7 @@ public sealed partial class CudaBackend
             }
         }
 
+        if (plan.Fused && rows > 0) GemmRaw(false, true, b, h, gh, 1f, dR, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
         if (args.InitialHGrad is not null) Axpy(1, dh, args.InitialHGrad);
         if (args.InitialCGrad is not null && dc is not null) Axpy(1, dc, args.InitialCGrad);
         if (rows == 0) return;

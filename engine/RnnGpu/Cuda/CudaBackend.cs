@@ -53,6 +53,12 @@ public sealed unsafe partial class CudaBackend : IBackend
     /// <summary>True when cuBLAS may use TF32 tensor cores for float32 GEMMs.</summary>
     public bool AllowsTf32 { get; }
 
+    /// <summary>
+    /// How recurrent layers get each timestep's product h_prev·U: from cuBLAS, inside the step kernel, or (the default)
+    /// whichever suits the layer's size. Read at the start of every recurrent forward and backward call.
+    /// </summary>
+    public RecurrentStepMode RecurrentSteps { get; set; } = RecurrentStepMode.Auto;
+
     /// <summary>The architecture the kernels were compiled for (sm_XX CUBIN, or compute_XX PTX as a fallback).</summary>
     public string KernelTarget => _kernels.Target.ToString();
 
@@ -434,6 +440,7 @@ public sealed unsafe partial class CudaBackend : IBackend
 
     internal void LaunchBlocks(string family, string kernel, uint blocks, uint blockX, uint blockY, scoped in KernelArguments arguments)
     {
+        if (blocks == 0) return; // an empty tensor: nothing to do, and CUDA refuses an empty grid
         EnsureCurrent();
         int profiled = _opProfiler?.Begin(_stream) ?? 0;
         _kernels.Get(family, kernel).Launch(blocks, blockX, blockY, _stream, arguments);

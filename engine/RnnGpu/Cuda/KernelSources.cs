@@ -14,8 +14,14 @@ internal static class KernelSources
         .Order(StringComparer.Ordinal)
         .ToArray();
 
-    /// <summary>The helpers every family shares (<c>kernels/common.cuh</c>), prepended to each family's source.</summary>
-    public static string Common { get; } = ReadResource(Prefix + "common.cuh");
+    /// <summary>
+    /// The helpers every family shares, prepended to each family's source: <c>kernels/common.cuh</c>, then the other
+    /// <c>kernels/*.cuh</c> in name order (each may use what common.cuh defines).
+    /// </summary>
+    public static string Common { get; } = string.Concat(typeof(KernelSources).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".cuh", StringComparison.Ordinal))
+        .OrderBy(n => n == Prefix + "common.cuh" ? "" : n, StringComparer.Ordinal)
+        .Select(n => "#line 1 \"" + n[Prefix.Length..] + "\"\n" + ReadResource(n) + "\n"));
 
     /// <summary>The source text NVRTC compiles for one family: the shared helpers, then the family's kernels.</summary>
     public static string Read(string family)

@@ -13,10 +13,12 @@ public sealed class GpuOpProfilerTests : GpuTestBase
 {
     private const int Batch = 3, Steps = 4, Inputs = 5, Units = 6;
 
-    [Test]
-    public void CountsEveryStepsGemmAndKernel()
+    [TestCase(RecurrentStepMode.Cublas)]
+    [TestCase(RecurrentStepMode.Fused)]
+    public void CountsEveryStepsGemmAndKernel(RecurrentStepMode mode)
     {
         var cuda = (CudaBackend)Gpu;
+        cuda.RecurrentSteps = mode;
         var spec = new RecurrentSpec(RecurrentKind.Lstm, Units);
         OpTimeTable table;
         using (var profiler = cuda.StartOpProfile())
@@ -24,14 +26,20 @@ public sealed class GpuOpProfilerTests : GpuTestBase
             RecurrentLayerRun.Run(cuda, spec, Batch, Steps, Inputs, Units);
             table = profiler.Stop();
         }
+        cuda.RecurrentSteps = RecurrentStepMode.Auto;
 
         var rows = table.Rows.ToDictionary(r => r.Name);
+        int Count(string name) => rows.TryGetValue(name, out var row) ? row.Count : 0;
+        // cuBLAS mode: the forward recurrent GEMM once per step, and backward dGates·Uᵀ once per step. Fused: the step
+        // kernels compute both themselves, except backward's product of the first step, which one GEMM adds at the end.
+        int forwardGemms = mode == RecurrentStepMode.Cublas ? Steps : 0, backwardGemms = mode == RecurrentStepMode.Cublas ? Steps : 1;
         Assert.Multiple(() =>
         {
-            Assert.That(rows["lstm_forward_step_f32"].Count, Is.EqualTo(Steps));
-            Assert.That(rows["lstm_backward_step_f32"].Count, Is.EqualTo(Steps));
-            Assert.That(rows[$"gemm {Batch}x{4 * Units}x{Units} NN"].Count, Is.EqualTo(Steps), "the forward recurrent GEMM, once per step");
-            Assert.That(rows[$"gemm {Batch * Steps}x{4 * Units}x{Inputs} NN"].Count, Is.EqualTo(1), "the input projection of all steps");
+            Assert.That(Count("lstm_forward_step_f32"), Is.EqualTo(Steps));
+            Assert.That(Count("lstm_backward_step_f32"), Is.EqualTo(Steps));
+            Assert.That(Count($"gemm {Batch}x{4 * Units}x{Units} NN"), Is.EqualTo(forwardGemms), "forward h·U");
+            Assert.That(Count($"gemm {Batch}x{Units}x{4 * Units} NT"), Is.EqualTo(backwardGemms), "backward dGates·Uᵀ");
+            Assert.That(Count($"gemm {Batch * Steps}x{4 * Units}x{Inputs} NN"), Is.EqualTo(1), "the input projection of all steps");
             Assert.That(table.Rows.Select(r => r.TotalMilliseconds), Is.All.GreaterThanOrEqualTo(0));
             Assert.That(table.MillisecondsOf("gemm ") + table.MillisecondsOf("lstm_"), Is.LessThanOrEqualTo(table.TotalMilliseconds + 1e-9));
         });

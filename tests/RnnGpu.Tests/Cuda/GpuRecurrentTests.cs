@@ -1,12 +1,14 @@
 using NUnit.Framework;
 using RnnGpu.Backends;
+using RnnGpu.Cuda;
 
 namespace RnnGpu.Tests.Cuda;
 
 /// <summary>
 /// The fused recurrent layers, forward outputs and every gradient, GPU against CPU: all three cells, both GRU
 /// variants, SimpleRNN with tanh/relu/linear, with and without a mask and an initial state, on odd shapes
-/// (batch 1, hidden 1, hidden not a multiple of 32, long sequences). Tolerances: forward rel 1e-4 / abs 1e-5;
+/// (batch 1, hidden 1, hidden not a multiple of the 8-unit tile, batches over one 16-row tile, long sequences), each
+/// with the recurrent product from cuBLAS and computed inside the step kernels (<see cref="RecurrentStepMode"/>). Tolerances: forward rel 1e-4 / abs 1e-5;
 /// gradients rel 1e-3 / abs 1e-4 (times the tensor's largest magnitude when above 1), since they sum over B·T rows and
 /// many steps in a different order.
 /// </summary>
@@ -26,15 +28,16 @@ public sealed class GpuRecurrentTests : GpuTestBase
             new RecurrentSpec(RecurrentKind.Gru, 0, ResetAfter: false),
         };
         // (batch, steps, inputs, units)
-        var shapes = new[] { (1, 1, 1, 1), (3, 7, 5, 33), (1, 64, 3, 17), (4, 5, 8, 64), (2, 3, 1, 1) };
+        var shapes = new[] { (1, 1, 1, 1), (3, 7, 5, 33), (1, 64, 3, 17), (4, 5, 8, 64), (2, 3, 1, 1), (37, 4, 3, 9), (17, 3, 6, 40) };
         foreach (var spec in specs)
+        foreach (var mode in spec.Kind == RecurrentKind.Gru && !spec.ResetAfter ? [RecurrentStepMode.Cublas] : new[] { RecurrentStepMode.Cublas, RecurrentStepMode.Fused })
         foreach (var (b, t, i, h) in shapes)
         foreach (var masked in new[] { false, true })
         foreach (var initial in new[] { false, true })
         {
             var s = spec with { Units = h };
-            var name = $"{s.Kind}{(s.Kind == RecurrentKind.SimpleRnn ? "-" + s.Activation : "")}{(s.Kind == RecurrentKind.Gru ? (s.ResetAfter ? "-after" : "-before") : "")} B{b} T{t} I{i} H{h}{(masked ? " masked" : "")}{(initial ? " h0" : "")}";
-            yield return new TestCaseData(s, b, t, i, h, masked, initial).SetName(name);
+            var name = $"{s.Kind}{(s.Kind == RecurrentKind.SimpleRnn ? "-" + s.Activation : "")}{(s.Kind == RecurrentKind.Gru ? (s.ResetAfter ? "-after" : "-before") : "")} {mode} B{b} T{t} I{i} H{h}{(masked ? " masked" : "")}{(initial ? " h0" : "")}";
+            yield return new TestCaseData(s, mode, b, t, i, h, masked, initial).SetName(name);
         }
     }
 
@@ -45,9 +48,13 @@ public sealed class GpuRecurrentTests : GpuTestBase
         public RecurrentTape? Tape;
     }
 
+    [SetUp]
+    public void DefaultSteps() => ((CudaBackend)Gpu).RecurrentSteps = RecurrentStepMode.Auto;
+
     [TestCaseSource(nameof(Cases))]
-    public void ForwardAndBackwardMatchTheCpu(RecurrentSpec spec, int batch, int steps, int inputs, int units, bool masked, bool initialState)
+    public void ForwardAndBackwardMatchTheCpu(RecurrentSpec spec, RecurrentStepMode mode, int batch, int steps, int inputs, int units, bool masked, bool initialState)
     {
+        ((CudaBackend)Gpu).RecurrentSteps = mode;
         int g = spec.Gates * units;
         int biasLength = spec.Kind == RecurrentKind.Gru && spec.ResetAfter ? 2 * g : g;
         var x = Random(batch * steps * inputs);

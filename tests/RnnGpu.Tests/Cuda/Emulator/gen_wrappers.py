@@ -5,9 +5,10 @@ import os, re, sys
 
 source_path, out_path = sys.argv[1], sys.argv[2]
 source = open(source_path).read()
-# The engine prepends kernels/common.cuh to every family before compiling it; do the same here.
-common_path = os.path.join(os.path.dirname(source_path), "common.cuh")
-lines = ['#include "cuda_shim.h"', f'#include "{common_path}"', f'#include "{source_path}"', ""]
+# The engine prepends kernels/common.cuh, then the other kernels/*.cuh in name order, to every family; do the same here.
+folder = os.path.dirname(source_path)
+headers = sorted((h for h in os.listdir(folder) if h.endswith(".cuh")), key=lambda h: "" if h == "common.cuh" else h)
+lines = ['#include "cuda_shim.h"'] + [f'#include "{os.path.join(folder, h)}"' for h in headers] + [f'#include "{source_path}"', ""]
 for name, params in re.findall(r'extern "C" __global__ void (\w+)\s*\(([^)]*)\)', source, re.S):
     args = []
     for i, p in enumerate(x.strip() for x in params.split(",") if x.strip()):

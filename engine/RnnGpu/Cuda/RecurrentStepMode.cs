@@ -1,0 +1,24 @@
+namespace RnnGpu.Cuda;
+
+/// <summary>
+/// How the CUDA backend gets each timestep's recurrent product h_prev·U (set through <see cref="CudaBackend.RecurrentSteps"/>).
+/// Both ways give the same results within float32 rounding; they differ in speed only.
+/// </summary>
+public enum RecurrentStepMode
+{
+    /// <summary>
+    /// <see cref="Fused"/> where one step's product is small (batch · gates · units² at most 2²³ multiply-adds, e.g. an
+    /// LSTM of 128 units at batch 128), <see cref="Cublas"/> above that.
+    /// </summary>
+    Auto,
+
+    /// <summary>A cuBLAS GEMM for the product, then the cell kernel: two launches per step, the faster way for large layers.</summary>
+    Cublas,
+
+    /// <summary>
+    /// One kernel per step in which each block computes its own tile of the product: half the launches and no cuBLAS
+    /// call, for small layers where launch latency, not arithmetic, sets the time. A GRU with <c>reset_after: false</c>
+    /// always uses cuBLAS (its candidate's product needs the whole reset gate first).
+    /// </summary>
+    Fused,
+}

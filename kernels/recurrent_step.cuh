@@ -1,0 +1,116 @@
+// The block tiling shared by the LSTM, GRU (reset-after) and SimpleRNN step kernels. KernelSources prepends this file,
+// after common.cuh, to every family.
+//
+// A block owns STEP_UNITS hidden units of STEP_ROWS batch rows, one-dimensional grid: block = row tile * unit tiles +
+// unit tile. The recurrent sums h_prev·U the cell needs come either from a cuBLAS GEMM the host ran before the launch
+// (hu: large layers) or from the block itself (u: small layers, where one launch per step instead of a GEMM plus a
+// launch is what counts). The block can compute its own sums without any grid-wide sync because a step reads only the
+// previous step's state (or, backward, the next step's gate gradients), which the previous launch completed.
+// The host mirrors STEP_UNITS and STEP_ROWS in CudaRecurrentStepPlan and picks the block size per helper below.
+
+#define STEP_UNITS 8
+#define STEP_ROWS 16
+// Partial sums: cols * STEP_ROWS * (slices + 1) floats (padded against bank conflicts) with cols * slices threads: at
+// most 32 * 16 * 9 (LSTM forward: 32 columns, 8 slices).
+#define STEP_PARTIALS (32 * STEP_ROWS * 9)
+#define STEP_SUMS (STEP_ROWS * 4 * STEP_UNITS)
+
+struct StepTile { int u0, r0, rows; };
+
+static __device__ __forceinline__ StepTile step_tile(int batch, int units)
+{
+    int unit_tiles = (units + STEP_UNITS - 1) / STEP_UNITS;
+    int row_tile = (int)(blockIdx.x / unit_tiles);
+    StepTile t;
+    t.u0 = ((int)blockIdx.x - row_tile * unit_tiles) * STEP_UNITS;
+    t.r0 = row_tile * STEP_ROWS;
+    t.rows = batch - t.r0 < STEP_ROWS ? batch - t.r0 : STEP_ROWS;
+    return t;
+}
+
+// The block's product: sums[r * cols + c] = sum over k < depth of a[(r0 + r) * a_ld + k] * w_c[k * w_stride], where this
+// thread works on column c (base w_c, null when the column is past the layer's last unit) and adds up the k with
+// k % slices == s; the block then reduces the slices in shared memory. Returns sums (shared).
+static __device__ const float* step_product(const float* a, int a_ld, int depth, const float* w, long long w_stride,
+                                            int c, int s, int cols, int slices, StepTile t)
+{
+    __shared__ float partial[STEP_PARTIALS];
+    __shared__ float sums[STEP_SUMS];
+    float acc[STEP_ROWS];
+#pragma unroll
+    for (int r = 0; r < STEP_ROWS; r++) acc[r] = 0.0f;
+    if (w && c < cols && s < slices)
+    {
+        const float* rows = a + (long long)t.r0 * a_ld;
+#pragma unroll 4
+        for (int k = s; k < depth; k += slices)
+        {
+            float wk = w[k * w_stride];
+            // Rows in groups of four behind a block-uniform test, so a batch of one costs one group, not sixteen guards.
+#pragma unroll
+            for (int q = 0; q < STEP_ROWS; q += 4)
+                if (q < t.rows)
+                {
+#pragma unroll
+                    for (int r = q; r < q + 4; r++)
+                        if (r < t.rows) acc[r] += rows[(long long)r * a_ld + k] * wk;
+                }
+        }
+    }
+    if (c < cols && s < slices)
+    {
+#pragma unroll
+        for (int r = 0; r < STEP_ROWS; r++)
+            if (r < t.rows) partial[(c * STEP_ROWS + r) * (slices + 1) + s] = acc[r];
+    }
+    __syncthreads();
+    for (int i = (int)threadIdx.x; i < t.rows * cols; i += (int)blockDim.x)
+    {
+        int r = i / cols, cc = i - r * cols;
+        const float* p = partial + (cc * STEP_ROWS + r) * (slices + 1);
+        float sum = 0.0f;
+        for (int q = 0; q < slices; q++) sum += p[q];
+        sums[i] = sum;
+    }
+    __syncthreads();
+    return sums;
+}
+
+// Forward: the block's tile of h_prev·U, gate-major per row (sums[r * gates * STEP_UNITS + g * STEP_UNITS + c], read
+// through step_sum), or null without u (the host then passes cuBLAS's hu). Block size: a multiple of the
+// gates * STEP_UNITS columns, at most 256; column c is gate c / STEP_UNITS of unit u0 + c % STEP_UNITS, whose k range
+// is split over blockDim.x / columns slices.
+static __device__ const float* step_forward_sums(const float* h_prev, int h_prev_ld, const float* u, int gates, int units, StepTile t)
+{
+    if (!u) return 0;
+    int cols = gates * STEP_UNITS, c = (int)threadIdx.x % cols, j = t.u0 + c % STEP_UNITS;
+    const float* w = j < units ? u + (c / STEP_UNITS) * units + j : 0;
+    return step_product(h_prev, h_prev_ld, units, w, (long long)gates * units, c, (int)threadIdx.x / cols, cols,
+                        (int)blockDim.x / cols, t);
+}
+
+// Backward: the block's tile of dnext·Uᵀ (sums[r * STEP_UNITS + c] for unit u0 + c), or null without dnext or u.
+// Block size: STEP_UNITS * 32, a warp per unit whose lanes split the gates * units columns (coalesced rows of U and dnext).
+static __device__ const float* step_backward_sums(const float* dnext, int dnext_ld, const float* u, int gates, int units, StepTile t)
+{
+    if (!dnext || !u) return 0;
+    int width = gates * units, c = (int)threadIdx.x / 32, k = t.u0 + c;
+    const float* w = k < units ? u + (long long)k * width : 0;
+    return step_product(dnext, dnext_ld, width, w, 1, c, (int)threadIdx.x % 32, STEP_UNITS, 32, t);
+}
+
+// The recurrent sum of gate g for tile row r (batch row b) and tile unit c (unit j): from the host's hu = h_prev·U
+// ([B, gates * units] contiguous) when given, else from the block's step_forward_sums.
+static __device__ __forceinline__ float step_sum(const float* hu, const float* sums, int gates, int g, int r, int c,
+                                                 long long b, int units, int j)
+{
+    return hu ? hu[b * gates * units + (long long)g * units + j] : sums[(r * gates + g) * STEP_UNITS + c];
+}
+
+// Backward, cell i of the tile (batch row b, unit j): the gradient w.r.t. the state after the step, that is dh as
+// the host or the previous launch left it, plus the output's gradient, plus the block's share of dnext·Uᵀ.
+static __device__ __forceinline__ float step_state_grad(const float* dh, const float* dout, int dout_ld, const float* sums,
+                                                        int i, long long b, int units, int j)
+{
+    return dh[b * units + j] + (dout ? dout[b * dout_ld + j] : 0.0f) + (sums ? sums[i] : 0.0f);
+}
