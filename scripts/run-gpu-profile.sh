@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # On the GPU machine, from a bundle unpacked by scripts/run-gpu-tests.sh (or any folder holding RnnGpu.Bench/): times
 # our GPU backend per call with CUDA events (events), first over every GPU configuration with the recurrent product
-# from cuBLAS and then computed inside the step kernels (--recurrent-steps cublas / fused: where the two cross is what
-# RecurrentStepMode.Auto's threshold should be), then with op profiles (events --profile) of the small-hidden
+# from cuBLAS, then computed inside the step kernels launched one by one, then the same replayed as CUDA graphs
+# (--recurrent-steps cublas / fused --step-graphs off / fused: where they cross is what RecurrentStepMode.Auto's
+# threshold should be), then with op profiles (events --profile, which launches one by one) of the small-hidden
 # configurations where cuDNN has been faster: the GEMM / kernel / idle-gap split behind each time.
 # Usage: run-gpu-profile.sh [PROFILED_CONFIGS]   (default: the small-hidden points and the PyTorch default).
-# Results go to $OUT/gpu-profile/{cublas,fused,profile}/ (ours-events-gpu.json; ops-profile-gpu.md).
+# Results go to $OUT/gpu-profile/{cublas,fused-direct,fused-graphs,profile}/ (ours-events-gpu.json; ops-profile-gpu.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,9 +18,11 @@ bench="$work/RnnGpu.Bench/RnnGpu.Bench"
 configs=${1:-haste-lstm-b1-h128,haste-lstm-b16-h128,haste-lstm-b64-h128,haste-lstm-b16-h256,haste-gru-b16-h128,tut-gru50x2,tut-lstm30-mnist,pt-lstm-l1}
 out="${OUT:-/tmp}/gpu-profile"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
-for mode in cublas fused; do
-    echo "== events, --recurrent-steps $mode"
-    "$bench" --gpu-set all --recurrent-steps "$mode" --out "$out/$mode" events --device gpu
+for variant in "cublas on" "fused off" "fused on"; do
+    read -r steps graphs <<<"$variant"
+    dir=$steps; [[ $steps == fused ]] && dir=fused-$([[ $graphs == on ]] && echo graphs || echo direct)
+    echo "== events, --recurrent-steps $steps --step-graphs $graphs"
+    "$bench" --gpu-set all --recurrent-steps "$steps" --step-graphs "$graphs" --out "$out/$dir" events --device gpu
 done
 echo "== op profiles, --recurrent-steps auto"
 "$bench" --gpu-set "$configs" --recurrent-steps auto --out "$out/profile" events --device gpu --profile 20

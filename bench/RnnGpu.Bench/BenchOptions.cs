@@ -27,6 +27,9 @@ public sealed class BenchOptions
     /// <summary>How our GPU backend gets each timestep's recurrent product (<see cref="CudaBackend.RecurrentSteps"/>).</summary>
     public RecurrentStepMode RecurrentSteps { get; set; } = RecurrentStepMode.Auto;
 
+    /// <summary>Whether our GPU backend replays repeating fused time loops as CUDA graphs (<see cref="CudaBackend.StepGraphs"/>).</summary>
+    public bool StepGraphs { get; set; } = true;
+
     /// <summary>Where results go; default results/&lt;date&gt;-&lt;machine&gt; under the current directory.</summary>
     public string? OutputDirectory { get; set; }
 
@@ -46,6 +49,7 @@ public sealed class BenchOptions
           --gpu-set SET          GPU configurations (default all)
           --threads N            threads of our CPU backend and of TorchSharp (default: all cores)
           --recurrent-steps M    our GPU backend's per-step recurrent product: auto (default), cublas or fused
+          --step-graphs on|off   replay repeating fused time loops as CUDA graphs (default on)
           --out DIR              results directory (default results/<date>-<machine>)
         Benchmark classes: OursCpu, OursGpu, TorchSharpCpu (filter by class, e.g. --filter *OursCpu*,
         by method: Inference, TrainingStep, or by configuration name in the parameter column).
@@ -66,6 +70,10 @@ public sealed class BenchOptions
                 case "--gpu-set": o.GpuSet = Next(); break;
                 case "--threads": o.Threads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--out": o.OutputDirectory = Next(); break;
+                case "--step-graphs":
+                    string graphs = Next();
+                    o.StepGraphs = graphs is "on" ? true : graphs is "off" ? false : throw new ArgumentException($"--step-graphs must be on or off, not '{graphs}'.");
+                    break;
                 case "--recurrent-steps":
                     string mode = Next();
                     o.RecurrentSteps = Enum.TryParse<RecurrentStepMode>(mode, ignoreCase: true, out var m) && Enum.IsDefined(m) ? m

@@ -76,7 +76,8 @@ public static class EventsCommand
                 Array.Sort(ms);
                 double mean = ms.Average();
                 double std = Math.Sqrt(ms.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, runs - 1));
-                Console.WriteLine($"{config.Name,-28} {mode,-9} mean {mean,10:F3} ms  median {ms[runs / 2],10:F3} ms");
+                var graphs = backend is RnnGpu.Cuda.CudaBackend g ? $"  CUDA graphs captured/replayed so far {g.StepGraphStatistics.Captured}/{g.StepGraphStatistics.Replayed}" : "";
+                Console.WriteLine($"{config.Name,-28} {mode,-9} mean {mean,10:F3} ms  median {ms[runs / 2],10:F3} ms{graphs}");
                 results.Add(new JsonObject
                 {
                     ["config"] = config.Name, ["mode"] = mode, ["device"] = device, ["impl"] = "ours-events",
@@ -102,7 +103,11 @@ public static class EventsCommand
             ["timer"] = timer.Method,
             ["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture),
         };
-        if (backend is RnnGpu.Cuda.CudaBackend steps) meta["recurrent_steps"] = steps.RecurrentSteps.ToString().ToLowerInvariant();
+        if (backend is RnnGpu.Cuda.CudaBackend steps)
+        {
+            meta["recurrent_steps"] = steps.RecurrentSteps.ToString().ToLowerInvariant();
+            meta["step_graphs"] = steps.StepGraphs ? "on" : "off: " + (steps.StepGraphsDisabledReason ?? "by option");
+        }
         string path = Path.Combine(options.ResolvedOutputDirectory, $"ours-events-{device}.json");
         TimingFile.Write(path, meta, results);
         Console.WriteLine($"Wrote {path}");

@@ -21,11 +21,15 @@ public class OursGpu : OursBenchmarks
     /// <inheritdoc />
     protected override IBackend CreateBackend() => CreateCudaBackend();
 
-    /// <summary>The first GPU's backend, with this run's <see cref="BenchOptions.RecurrentSteps"/>.</summary>
+    /// <summary>The first GPU's backend, with this run's <see cref="BenchOptions.RecurrentSteps"/> and <see cref="BenchOptions.StepGraphs"/>.</summary>
     public static IBackend CreateCudaBackend()
     {
         var backend = Device.Gpu(0).CreateBackend();
-        if (backend is CudaBackend cuda) cuda.RecurrentSteps = BenchOptions.Current.RecurrentSteps;
+        if (backend is CudaBackend cuda)
+        {
+            cuda.RecurrentSteps = BenchOptions.Current.RecurrentSteps;
+            cuda.StepGraphs = BenchOptions.Current.StepGraphs;
+        }
         return backend;
     }
 

@@ -109,7 +109,8 @@ public sealed class OursRecurrentStack : IDisposable
         }
         finally
         {
-            foreach (var tape in tapes) tape?.Dispose();
+            // Last allocated, first freed: the pool then hands every layer the same blocks on the next call.
+            for (int l = layers - 1; l >= 0; l--) tapes[l]?.Dispose();
         }
     }
 

@@ -18,6 +18,7 @@ public sealed unsafe partial class CudaBackend : IBackend
     private readonly KernelCache _kernels;
     private readonly DeviceMemoryPool _pool;
     private readonly PinnedStagingBuffer _staging;
+    private readonly CudaStepGraphs _stepGraphs = new();
     private readonly uint _maxBlocks;
     private bool _disposed;
 
@@ -58,6 +59,23 @@ public sealed unsafe partial class CudaBackend : IBackend
     /// whichever suits the layer's size. Read at the start of every recurrent forward and backward call.
     /// </summary>
     public RecurrentStepMode RecurrentSteps { get; set; } = RecurrentStepMode.Auto;
+
+    /// <summary>
+    /// Whether a fused recurrent time loop (<see cref="RecurrentSteps"/>) that repeats with the same buffers runs as one
+    /// CUDA graph launch instead of a launch per step (default true; switched off by itself if a capture fails, see
+    /// <see cref="StepGraphsDisabledReason"/>). Results are the same either way.
+    /// </summary>
+    public bool StepGraphs
+    {
+        get => _stepGraphs.Enabled;
+        set => _stepGraphs.Enabled = value;
+    }
+
+    /// <summary>Why <see cref="StepGraphs"/> went off by itself (the failed capture's error), or null.</summary>
+    public string? StepGraphsDisabledReason => _stepGraphs.DisabledReason;
+
+    /// <summary>Time loops captured into CUDA graphs so far, and graph launches that replaced a loop's launches.</summary>
+    public (int Captured, int Replayed) StepGraphStatistics => _stepGraphs.Statistics;
 
     /// <summary>The architecture the kernels were compiled for (sm_XX CUBIN, or compute_XX PTX as a fallback).</summary>
     public string KernelTarget => _kernels.Target.ToString();
@@ -215,6 +233,8 @@ public sealed unsafe partial class CudaBackend : IBackend
     {
         if (m == 0 || n == 0) return;
         EnsureCurrent();
+        // A GEMM would run before the launches collected so far: a step sequence must be launches only.
+        if (_stepGraphs.Recording) throw new InvalidOperationException("A GEMM was queued inside a step sequence.");
         if (k == 0)
         {
             // Nothing to multiply: C = beta·C.
@@ -442,10 +462,32 @@ public sealed unsafe partial class CudaBackend : IBackend
     {
         if (blocks == 0) return; // an empty tensor: nothing to do, and CUDA refuses an empty grid
         EnsureCurrent();
+        if (_stepGraphs.Recording)
+        {
+            _stepGraphs.Add(_kernels.Get(family, kernel), blocks, blockX, blockY, arguments);
+            return;
+        }
         int profiled = _opProfiler?.Begin(_stream) ?? 0;
         _kernels.Get(family, kernel).Launch(blocks, blockX, blockY, _stream, arguments);
         _opProfiler?.End(profiled, kernel, _stream);
     }
+
+    /// <summary>
+    /// Starts collecting kernel launches into one sequence for <see cref="CudaStepGraphs"/> (a fused time loop: nothing
+    /// but launches may follow until <see cref="FinishStepSequence"/>: no GEMM, copy or host read). False, and launches
+    /// go out directly, when graphs are off or an op profile is running.
+    /// </summary>
+    internal bool BeginStepSequence() => _opProfiler is null && _stepGraphs.Begin();
+
+    /// <summary>Runs the collected sequence: as a replayed or new graph, or launch by launch.</summary>
+    internal void FinishStepSequence()
+    {
+        EnsureCurrent();
+        _stepGraphs.Finish(_stream);
+    }
+
+    /// <summary>Drops the collected sequence (the loop failed before its end).</summary>
+    internal void AbandonStepSequence() => _stepGraphs.Abandon();
 
     private void EnsureCurrent()
     {
@@ -541,6 +583,7 @@ public sealed unsafe partial class CudaBackend : IBackend
         }
         catch (CudaException) { /* a sticky error from earlier work: still release what we hold */ }
         _disposed = true;
+        _stepGraphs.Dispose();
         _kernels.Dispose();
         _staging.Dispose();
         _pool.Dispose();

@@ -41,13 +41,17 @@ internal sealed class CudaRecurrentTape : RecurrentTape
     public CudaTensor? Extra { get; }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// In reverse order of allocation: the pool's per-size stacks then hand the same blocks to the same buffers on the
+    /// next identical call, so a repeating time loop keeps its addresses and can replay as a CUDA graph.
+    /// </remarks>
     public override void Dispose()
     {
-        Gates.Dispose();
-        HPrev.Dispose();
-        HLast.Dispose();
-        CPrev?.Dispose();
-        CLast?.Dispose();
         Extra?.Dispose();
+        CLast?.Dispose();
+        CPrev?.Dispose();
+        HLast.Dispose();
+        HPrev.Dispose();
+        Gates.Dispose();
     }
 }

@@ -7,13 +7,16 @@ namespace RnnGpu.Cuda;
 /// A caching device allocator: blocks are rounded up to size classes (quarter steps between powers of two, at least
 /// 256 bytes) and returned blocks are kept per class for reuse, so a training step in steady state calls no cuMemAlloc.
 /// With a single stream, a block freed on the host can be handed out again at once: later work is ordered after earlier work.
+/// Of the cached blocks of a class, the one at the lowest address goes out first, so which blocks a sequence of requests
+/// gets depends only on which are free, not on the order they came back in: a training step that repeats gets the same
+/// addresses every time, which is what lets <see cref="CudaStepGraphs"/> replay its time loops.
 /// </summary>
 internal sealed class DeviceMemoryPool : IDisposable
 {
     private const long MinimumBlock = 256;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<long, Stack<ulong>> _free = new();
+    private readonly Dictionary<long, PriorityQueue<ulong, ulong>> _free = new();
     private readonly Action _synchronize;
     private bool _disposed;
 
@@ -49,11 +52,11 @@ internal sealed class DeviceMemoryPool : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_free.TryGetValue(blockBytes, out var stack) && stack.Count > 0)
+            if (_free.TryGetValue(blockBytes, out var cached) && cached.Count > 0)
             {
                 CachedBytes -= blockBytes;
                 InUseBytes += blockBytes;
-                return stack.Pop();
+                return cached.Dequeue();
             }
             var rc = CudaDriver.cuMemAlloc_v2(out var pointer, (nuint)blockBytes);
             if (rc == CudaResult.OutOfMemory)
@@ -80,8 +83,8 @@ internal sealed class DeviceMemoryPool : IDisposable
         lock (_gate)
         {
             if (_disposed) return; // the memory went with the context
-            if (!_free.TryGetValue(blockBytes, out var stack)) _free[blockBytes] = stack = new Stack<ulong>();
-            stack.Push(pointer);
+            if (!_free.TryGetValue(blockBytes, out var cached)) _free[blockBytes] = cached = new PriorityQueue<ulong, ulong>();
+            cached.Enqueue(pointer, pointer);
             InUseBytes -= blockBytes;
             CachedBytes += blockBytes;
         }
@@ -97,8 +100,8 @@ internal sealed class DeviceMemoryPool : IDisposable
     {
         if (CachedBytes == 0) return;
         _synchronize();
-        foreach (var stack in _free.Values)
-            while (stack.Count > 0) CudaDriver.cuMemFree_v2(stack.Pop());
+        foreach (var cached in _free.Values)
+            while (cached.Count > 0) CudaDriver.cuMemFree_v2(cached.Dequeue());
         CachedBytes = 0;
     }
 

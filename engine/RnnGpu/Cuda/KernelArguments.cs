@@ -13,6 +13,9 @@ internal ref struct KernelArguments
     /// <param name="slots">Storage for the parameters, e.g. <c>stackalloc ulong[24]</c>.</param>
     public KernelArguments(Span<ulong> slots) => _slots = slots;
 
+    /// <summary>Arguments whose every slot is already filled (a recorded launch being replayed).</summary>
+    public static KernelArguments Filled(Span<ulong> slots) => new(slots) { _count = slots.Length };
+
     /// <summary>The filled slots.</summary>
     public readonly Span<ulong> Slots => _slots[.._count];
 

@@ -61,6 +61,25 @@ public class GpuModelTests
     }
 
     [Test]
+    public void Steady_state_training_replays_its_time_loops_as_cuda_graphs()
+    {
+        if (_gpu is not RnnGpu.Cuda.CudaBackend cuda) { Assert.Ignore("Not the CUDA backend."); return; }
+        var random = new Random(4);
+        var x = TestData.Uniform(random, 1, 32, 12, 6);
+        var y = TestData.Labels([.. Enumerable.Range(0, 32).Select(i => i % 3)], 32);
+        var model = new Sequential(new Gru(24, returnSequences: true, inputShape: [12, 6]), new Lstm(16), new Dense(3, ActivationKind.Softmax));
+        model.UseBackend(_gpu, seed: 1);
+        model.Compile(new Adam(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy());
+        var before = cuda.StepGraphStatistics;
+        model.Fit(x, y, epochs: 5, batchSize: 8, shuffle: false, verbose: 0); // 20 steps, 4 fused time loops each
+        var (captured, replayed) = (cuda.StepGraphStatistics.Captured - before.Captured, cuda.StepGraphStatistics.Replayed - before.Replayed);
+        TestContext.Out.WriteLine($"CUDA graphs over 20 training steps: {captured} captured, {replayed} replayed");
+        Assert.That(cuda.StepGraphsDisabledReason, Is.Null);
+        Assert.That(captured, Is.InRange(4, 8), "each layer's forward and backward loop, captured once (or twice while the pool settles)");
+        Assert.That(replayed, Is.GreaterThanOrEqualTo(60), "and replayed in the steady state");
+    }
+
+    [Test]
     public void Custom_cell_runs_on_the_gpu_and_matches_the_cpu()
     {
         var random = new Random(3);

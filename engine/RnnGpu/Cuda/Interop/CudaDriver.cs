@@ -49,6 +49,13 @@ internal static unsafe partial class CudaDriver
     [LibraryImport(Lib)] internal static partial CudaResult cuStreamCreate(out nint stream, uint flags);
     [LibraryImport(Lib)] internal static partial CudaResult cuStreamSynchronize(nint stream);
     [LibraryImport(Lib)] internal static partial CudaResult cuStreamDestroy_v2(nint stream);
+    // Stream capture into a graph (stable names in 12.x and 13.x); mode 1 = CU_STREAM_CAPTURE_MODE_THREAD_LOCAL.
+    [LibraryImport(Lib)] internal static partial CudaResult cuStreamBeginCapture_v2(nint stream, int mode);
+    [LibraryImport(Lib)] internal static partial CudaResult cuStreamEndCapture(nint stream, out nint graph);
+    [LibraryImport(Lib)] internal static partial CudaResult cuGraphInstantiateWithFlags(out nint graphExec, nint graph, ulong flags);
+    [LibraryImport(Lib)] internal static partial CudaResult cuGraphLaunch(nint graphExec, nint stream);
+    [LibraryImport(Lib)] internal static partial CudaResult cuGraphExecDestroy(nint graphExec);
+    [LibraryImport(Lib)] internal static partial CudaResult cuGraphDestroy(nint graph);
     [LibraryImport(Lib)] internal static partial CudaResult cuEventCreate(out nint @event, uint flags);
     [LibraryImport(Lib)] internal static partial CudaResult cuEventRecord(nint @event, nint stream);
     [LibraryImport(Lib)] internal static partial CudaResult cuEventSynchronize(nint @event);

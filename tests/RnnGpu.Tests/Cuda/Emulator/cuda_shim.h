@@ -20,5 +20,6 @@ static inline float atomicAdd(float* address, float value) { float old = *addres
 
 // Every emulated kernel registers an unpacker from a cuLaunchKernel argument array.
 typedef void (*EmuKernelEntry)(void** args);
-extern "C" void emu_register_kernel(const char* name, EmuKernelEntry entry);
-struct EmuRegistrar { EmuRegistrar(const char* name, EmuKernelEntry entry) { emu_register_kernel(name, entry); } };
+// The parameter count lets stream capture keep a copy of each launch's arguments (8 bytes each, as RnnGpu passes them).
+extern "C" void emu_register_kernel(const char* name, EmuKernelEntry entry, int parameters);
+struct EmuRegistrar { EmuRegistrar(const char* name, EmuKernelEntry entry, int parameters) { emu_register_kernel(name, entry, parameters); } };

@@ -1,6 +1,7 @@
 // A CPU stand-in for libcuda.so.1, exporting the driver API symbols RnnGpu binds. Device memory is host memory,
 // streams are synchronous, "modules" ignore the CUBIN and resolve kernels from the emulated kernel registry, and
-// cuLaunchKernel runs every block with one fiber per CUDA thread. For checking the CUDA backend's host logic and
+// cuLaunchKernel runs every block with one fiber per CUDA thread. Stream capture records launches (with a copy of
+// their arguments) instead of running them; a graph launch runs the recorded ones in order. For checking the CUDA backend's host logic and
 // the kernels' arithmetic on a machine without a GPU; it says nothing about real GPU timing or memory behaviour.
 #include <chrono>
 #include <cstdint>
@@ -15,8 +16,11 @@
 extern "C" { EmuDim3 threadIdx, blockIdx, blockDim, gridDim; }
 
 namespace {
-std::map<std::string, EmuKernelEntry>& registry() { static std::map<std::string, EmuKernelEntry> r; return r; }
-struct Kernel { std::string name; EmuKernelEntry entry; };
+struct Kernel { std::string name; EmuKernelEntry entry; int parameters; };
+std::map<std::string, Kernel>& registry() { static std::map<std::string, Kernel> r; return r; }
+struct Launch { Kernel* kernel; unsigned gx, bx, by; std::vector<unsigned long long> arguments; };
+typedef std::vector<Launch> Graph;
+Graph* capturing; // the graph being captured from the (only) stream, or null
 
 ucontext_t scheduler;
 struct Fiber { ucontext_t context; bool done; };
@@ -59,7 +63,7 @@ void runBlock(unsigned threads, unsigned bx)
 }
 }
 
-extern "C" void emu_register_kernel(const char* name, EmuKernelEntry entry) { registry()[name] = entry; }
+extern "C" void emu_register_kernel(const char* name, EmuKernelEntry entry, int parameters) { registry()[name] = Kernel{ name, entry, parameters }; }
 extern "C" void emu_syncthreads() { swapcontext(&fibers[current].context, &scheduler); }
 
 typedef int CUresult;
@@ -116,7 +120,7 @@ API CUresult cuModuleGetFunction(void** f, void*, const char* name)
 {
     auto it = registry().find(name);
     if (it == registry().end()) return 500;
-    *f = new Kernel{ it->first, it->second };
+    *f = new Kernel(it->second);
     return 0;
 }
 API CUresult cuModuleUnload(void*) { return 0; }
@@ -125,6 +129,13 @@ API CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsi
 {
     if (gx == 0 || bx == 0 || gy != 1 || gz != 1 || bz != 1 || bx * by > 1024) return 1;
     auto* kernel = static_cast<Kernel*>(f);
+    if (capturing)
+    {
+        Launch launch{ kernel, gx, bx, by, {} };
+        for (int i = 0; i < kernel->parameters; i++) launch.arguments.push_back(*static_cast<unsigned long long*>(args[i]));
+        capturing->push_back(launch);
+        return 0;
+    }
     running = kernel->entry;
     runningArgs = args;
     gridDim = { gx, 1, 1 };
@@ -171,3 +182,34 @@ API CUresult cuEventElapsedTime(float* ms, void* start, void* end)
 }
 API CUresult cuEventElapsedTime_v2(float* ms, void* start, void* end) { return cuEventElapsedTime(ms, start, end); }
 API CUresult cuEventDestroy_v2(void* e) { delete static_cast<double*>(e); return 0; }
+API CUresult cuStreamBeginCapture_v2(void*, int)
+{
+    if (capturing) return 900; // CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED
+    capturing = new Graph();
+    return 0;
+}
+API CUresult cuStreamEndCapture(void*, void** graph)
+{
+    if (!capturing) return 1;
+    *graph = capturing;
+    capturing = nullptr;
+    return 0;
+}
+API CUresult cuGraphInstantiateWithFlags(void** exec, void* graph, unsigned long long)
+{
+    *exec = new Graph(*static_cast<Graph*>(graph));
+    return 0;
+}
+API CUresult cuGraphLaunch(void* exec, void* stream)
+{
+    for (auto& launch : *static_cast<Graph*>(exec))
+    {
+        std::vector<void*> pointers;
+        for (auto& value : launch.arguments) pointers.push_back(&value);
+        CUresult rc = cuLaunchKernel(launch.kernel, launch.gx, 1, 1, launch.bx, launch.by, 1, 0, stream, pointers.data(), nullptr);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+API CUresult cuGraphExecDestroy(void* exec) { delete static_cast<Graph*>(exec); return 0; }
+API CUresult cuGraphDestroy(void* graph) { delete static_cast<Graph*>(graph); return 0; }

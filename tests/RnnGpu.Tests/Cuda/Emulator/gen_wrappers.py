@@ -15,5 +15,5 @@ for name, params in re.findall(r'extern "C" __global__ void (\w+)\s*\(([^)]*)\)'
         ctype = re.sub(r"\s*\b\w+$", "", p).strip()  # drop the parameter name
         args.append(f"*({ctype}*)a[{i}]")
     lines.append(f"static void emu_{name}(void** a) {{ {name}({', '.join(args)}); }}")
-    lines.append(f'static EmuRegistrar emu_reg_{name}("{name}", emu_{name});')
+    lines.append(f'static EmuRegistrar emu_reg_{name}("{name}", emu_{name}, {len(args)});')
 open(out_path, "w").write("\n".join(lines) + "\n")
