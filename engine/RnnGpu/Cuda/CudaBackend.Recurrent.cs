@@ -41,79 +41,71 @@ public sealed partial class CudaBackend
         int stateLd = steps * h, gateLd = steps * gh;
         Span<ulong> slots = stackalloc ulong[24], moreSlots = stackalloc ulong[24];
         // A fused loop is kernel launches only, so it can run as one CUDA graph when it repeats with the same buffers.
-        bool sequence = plan.Fused && BeginStepSequence();
-        try
+        using var sequence = new StepSequence(this, plan.Fused);
+        for (int t = 0; t < steps; t++)
         {
-            for (int t = 0; t < steps; t++)
+            bool last = t == steps - 1;
+            ulong hPrev = At(tape.HPrev.Pointer, t * h);
+            ulong hNext = last ? tape.HLast.Pointer : At(tape.HPrev.Pointer, (t + 1) * h);
+            int hNextLd = last ? h : stateLd;
+            ulong xp = At(projection.Pointer, t * gh), gates = At(tape.Gates.Pointer, t * gh), outStep = At(output.Pointer, t * h);
+            ulong maskStep = mask == 0 ? 0 : At(mask, t);
+            var a = new KernelArguments(slots);
+            switch (spec.Kind)
             {
-                bool last = t == steps - 1;
-                ulong hPrev = At(tape.HPrev.Pointer, t * h);
-                ulong hNext = last ? tape.HLast.Pointer : At(tape.HPrev.Pointer, (t + 1) * h);
-                int hNextLd = last ? h : stateLd;
-                ulong xp = At(projection.Pointer, t * gh), gates = At(tape.Gates.Pointer, t * gh), outStep = At(output.Pointer, t * h);
-                ulong maskStep = mask == 0 ? 0 : At(mask, t);
-                var a = new KernelArguments(slots);
-                switch (spec.Kind)
+                case RecurrentKind.SimpleRnn:
+                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
+                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
+                    a.Pointer(gates); a.Int(gateLd); a.Pointer(hNext); a.Int(hNextLd);
+                    a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
+                    LaunchBlocks("simple_rnn", "simple_rnn_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
+                    break;
+                case RecurrentKind.Lstm:
                 {
-                    case RecurrentKind.SimpleRnn:
-                        if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
-                        a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
-                        a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
-                        a.Pointer(gates); a.Int(gateLd); a.Pointer(hNext); a.Int(hNextLd);
-                        a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
-                        LaunchBlocks("simple_rnn", "simple_rnn_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
-                        break;
-                    case RecurrentKind.Lstm:
-                    {
-                        ulong cPrev = At(tape.CPrev!.Pointer, t * h);
-                        ulong cNext = last ? tape.CLast!.Pointer : At(tape.CPrev.Pointer, (t + 1) * h);
-                        if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
-                        a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
-                        a.Pointer(hPrev); a.Int(stateLd); a.Pointer(cPrev); a.Int(stateLd);
-                        a.Pointer(maskStep); a.Int(steps);
-                        a.Pointer(gates); a.Int(gateLd);
-                        a.Pointer(hNext); a.Int(hNextLd); a.Pointer(cNext); a.Int(hNextLd);
-                        a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
-                        LaunchBlocks("lstm", "lstm_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
-                        break;
-                    }
-                    case RecurrentKind.Gru when spec.ResetAfter:
-                        if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
-                        a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer); a.Pointer(At(bias.Pointer, gh));
-                        a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
-                        a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.Extra!.Pointer, t * h)); a.Int(stateLd);
-                        a.Pointer(hNext); a.Int(hNextLd);
-                        a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
-                        LaunchBlocks("gru", "gru_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
-                        break;
-                    case RecurrentKind.Gru:
-                    {
-                        ulong rh = At(tape.Extra!.Pointer, t * h);
-                        GemmRaw(false, false, b, 2 * h, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
-                        a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Int(gh); a.Pointer(bias.Pointer);
-                        a.Pointer(hPrev); a.Int(stateLd); a.Pointer(gates); a.Int(gateLd); a.Pointer(rh); a.Int(stateLd);
-                        a.Int(b); a.Int(h);
-                        Launch("gru", "gru_rb_gates_step_f32", (long)b * h, a);
+                    ulong cPrev = At(tape.CPrev!.Pointer, t * h);
+                    ulong cNext = last ? tape.CLast!.Pointer : At(tape.CPrev.Pointer, (t + 1) * h);
+                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
+                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(cPrev); a.Int(stateLd);
+                    a.Pointer(maskStep); a.Int(steps);
+                    a.Pointer(gates); a.Int(gateLd);
+                    a.Pointer(hNext); a.Int(hNextLd); a.Pointer(cNext); a.Int(hNextLd);
+                    a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
+                    LaunchBlocks("lstm", "lstm_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
+                    break;
+                }
+                case RecurrentKind.Gru when spec.ResetAfter:
+                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer); a.Pointer(At(bias.Pointer, gh));
+                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
+                    a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.Extra!.Pointer, t * h)); a.Int(stateLd);
+                    a.Pointer(hNext); a.Int(hNextLd);
+                    a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
+                    LaunchBlocks("gru", "gru_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
+                    break;
+                case RecurrentKind.Gru:
+                {
+                    ulong rh = At(tape.Extra!.Pointer, t * h);
+                    GemmRaw(false, false, b, 2 * h, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Int(gh); a.Pointer(bias.Pointer);
+                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(gates); a.Int(gateLd); a.Pointer(rh); a.Int(stateLd);
+                    a.Int(b); a.Int(h);
+                    Launch("gru", "gru_rb_gates_step_f32", (long)b * h, a);
 
-                        // The candidate's recurrent product needs r first: (r ⊙ h_prev)·U_h.
-                        GemmRaw(false, false, b, h, h, 1f, rh, stateLd, At(u.Pointer, 2 * h), gh, 0f, At(hu, 2 * h), gh);
-                        var o = new KernelArguments(moreSlots);
-                        o.Pointer(xp); o.Int(gateLd); o.Pointer(At(hu, 2 * h)); o.Int(gh); o.Pointer(bias.Pointer);
-                        o.Pointer(hPrev); o.Int(stateLd); o.Pointer(maskStep); o.Int(steps);
-                        o.Pointer(gates); o.Int(gateLd); o.Pointer(hNext); o.Int(hNextLd);
-                        o.Pointer(outStep); o.Int(stateLd); o.Int(b); o.Int(h); o.Int(act);
-                        Launch("gru", "gru_rb_output_step_f32", (long)b * h, o);
-                        break;
-                    }
+                    // The candidate's recurrent product needs r first: (r ⊙ h_prev)·U_h.
+                    GemmRaw(false, false, b, h, h, 1f, rh, stateLd, At(u.Pointer, 2 * h), gh, 0f, At(hu, 2 * h), gh);
+                    var o = new KernelArguments(moreSlots);
+                    o.Pointer(xp); o.Int(gateLd); o.Pointer(At(hu, 2 * h)); o.Int(gh); o.Pointer(bias.Pointer);
+                    o.Pointer(hPrev); o.Int(stateLd); o.Pointer(maskStep); o.Int(steps);
+                    o.Pointer(gates); o.Int(gateLd); o.Pointer(hNext); o.Int(hNextLd);
+                    o.Pointer(outStep); o.Int(stateLd); o.Int(b); o.Int(h); o.Int(act);
+                    Launch("gru", "gru_rb_output_step_f32", (long)b * h, o);
+                    break;
                 }
             }
         }
-        catch
-        {
-            if (sequence) AbandonStepSequence();
-            throw;
-        }
-        if (sequence) FinishStepSequence();
+        sequence.Run();
 
         Copy(tape.HLast, args.FinalH);
         if (spec.HasCellState) Copy(tape.CLast!, args.FinalC!);
@@ -159,67 +151,59 @@ public sealed partial class CudaBackend
         int stateLd = steps * h, gateLd = steps * gh;
         Span<ulong> slots = stackalloc ulong[24], moreSlots = stackalloc ulong[24];
         // A fused loop is kernel launches only, so it can run as one CUDA graph when it repeats with the same buffers.
-        bool sequence = plan.Fused && BeginStepSequence();
-        try
+        using var sequence = new StepSequence(this, plan.Fused);
+        for (int t = steps - 1; t >= 0; t--)
         {
-            for (int t = steps - 1; t >= 0; t--)
+            ulong hPrev = At(tape.HPrev.Pointer, t * h), gates = At(tape.Gates.Pointer, t * gh), dg = At(dGates.Pointer, t * gh);
+            ulong dOutStep = dOut == 0 ? 0 : At(dOut, t * h), maskStep = mask == 0 ? 0 : At(mask, t);
+            // A fused step kernel first adds the next step's product dR·Uᵀ to dh; the last step has none.
+            ulong dNext = plan.Fused && t < steps - 1 ? At(dR, (t + 1) * gh) : 0;
+            var a = new KernelArguments(slots);
+            switch (spec.Kind)
             {
-                ulong hPrev = At(tape.HPrev.Pointer, t * h), gates = At(tape.Gates.Pointer, t * gh), dg = At(dGates.Pointer, t * gh);
-                ulong dOutStep = dOut == 0 ? 0 : At(dOut, t * h), maskStep = mask == 0 ? 0 : At(mask, t);
-                // A fused step kernel first adds the next step's product dR·Uᵀ to dh; the last step has none.
-                ulong dNext = plan.Fused && t < steps - 1 ? At(dR, (t + 1) * gh) : 0;
-                var a = new KernelArguments(slots);
-                switch (spec.Kind)
+                case RecurrentKind.SimpleRnn:
+                    a.Pointer(gates); a.Int(gateLd); a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
+                    a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
+                    a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
+                    LaunchBlocks("simple_rnn", "simple_rnn_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
+                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
+                    break;
+                case RecurrentKind.Lstm:
+                    a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.CPrev!.Pointer, t * h)); a.Int(stateLd);
+                    a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
+                    a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
+                    a.Pointer(dh.Pointer); a.Pointer(dc!.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
+                    LaunchBlocks("lstm", "lstm_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
+                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
+                    break;
+                case RecurrentKind.Gru when spec.ResetAfter:
                 {
-                    case RecurrentKind.SimpleRnn:
-                        a.Pointer(gates); a.Int(gateLd); a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
-                        a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
-                        a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                        LaunchBlocks("simple_rnn", "simple_rnn_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
-                        if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
-                        break;
-                    case RecurrentKind.Lstm:
-                        a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.CPrev!.Pointer, t * h)); a.Int(stateLd);
-                        a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
-                        a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
-                        a.Pointer(dh.Pointer); a.Pointer(dc!.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                        LaunchBlocks("lstm", "lstm_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
-                        if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
-                        break;
-                    case RecurrentKind.Gru when spec.ResetAfter:
-                    {
-                        ulong dgh = At(dR, t * gh);
-                        a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.Extra!.Pointer, t * h)); a.Int(stateLd);
-                        a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
-                        a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
-                        a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Pointer(dgh); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                        LaunchBlocks("gru", "gru_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
-                        if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dgh, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
-                        break;
-                    }
-                    case RecurrentKind.Gru:
-                    {
-                        a.Pointer(gates); a.Int(gateLd); a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
-                        a.Pointer(dOutStep); a.Int(stateLd); a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                        Launch("gru", "gru_rb_backward_candidate_step_f32", (long)b * h, a);
-                        // d(r ⊙ h_prev) = dCandidate·U_hᵀ, then the reset gate and its path into h_prev.
-                        GemmRaw(false, true, b, h, h, 1f, At(dg, 2 * h), gateLd, At(u.Pointer, 2 * h), gh, 0f, drh!.Pointer, h);
-                        var r = new KernelArguments(moreSlots);
-                        r.Pointer(gates); r.Int(gateLd); r.Pointer(hPrev); r.Int(stateLd); r.Pointer(drh.Pointer); r.Pointer(dh.Pointer);
-                        r.Pointer(dg); r.Int(gateLd); r.Int(b); r.Int(h);
-                        Launch("gru", "gru_rb_backward_reset_step_f32", (long)b * h, r);
-                        GemmRaw(false, true, b, h, 2 * h, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
-                        break;
-                    }
+                    ulong dgh = At(dR, t * gh);
+                    a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.Extra!.Pointer, t * h)); a.Int(stateLd);
+                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
+                    a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
+                    a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Pointer(dgh); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
+                    LaunchBlocks("gru", "gru_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
+                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dgh, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
+                    break;
+                }
+                case RecurrentKind.Gru:
+                {
+                    a.Pointer(gates); a.Int(gateLd); a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
+                    a.Pointer(dOutStep); a.Int(stateLd); a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
+                    Launch("gru", "gru_rb_backward_candidate_step_f32", (long)b * h, a);
+                    // d(r ⊙ h_prev) = dCandidate·U_hᵀ, then the reset gate and its path into h_prev.
+                    GemmRaw(false, true, b, h, h, 1f, At(dg, 2 * h), gateLd, At(u.Pointer, 2 * h), gh, 0f, drh!.Pointer, h);
+                    var r = new KernelArguments(moreSlots);
+                    r.Pointer(gates); r.Int(gateLd); r.Pointer(hPrev); r.Int(stateLd); r.Pointer(drh.Pointer); r.Pointer(dh.Pointer);
+                    r.Pointer(dg); r.Int(gateLd); r.Int(b); r.Int(h);
+                    Launch("gru", "gru_rb_backward_reset_step_f32", (long)b * h, r);
+                    GemmRaw(false, true, b, h, 2 * h, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
+                    break;
                 }
             }
         }
-        catch
-        {
-            if (sequence) AbandonStepSequence();
-            throw;
-        }
-        if (sequence) FinishStepSequence();
+        sequence.Run();
 
         if (plan.Fused && rows > 0) GemmRaw(false, true, b, h, gh, 1f, dR, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
         if (args.InitialHGrad is not null) Axpy(1, dh, args.InitialHGrad);

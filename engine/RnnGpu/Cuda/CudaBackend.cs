@@ -473,21 +473,28 @@ public sealed unsafe partial class CudaBackend : IBackend
     }
 
     /// <summary>
-    /// Starts collecting kernel launches into one sequence for <see cref="CudaStepGraphs"/> (a fused time loop: nothing
-    /// but launches may follow until <see cref="FinishStepSequence"/>: no GEMM, copy or host read). False, and launches
-    /// go out directly, when graphs are off or an op profile is running.
+    /// A fused time loop's kernel launches, collected between creation and <see cref="Run"/> into one sequence for
+    /// <see cref="CudaStepGraphs"/> (nothing but launches may come in between: no GEMM, copy or host read). Launches go
+    /// out directly instead when <paramref name="fused"/> is false, graphs are off or an op profile is running.
+    /// Disposing without <see cref="Run"/> (the loop threw) drops what was collected.
     /// </summary>
-    internal bool BeginStepSequence() => _opProfiler is null && _stepGraphs.Begin();
-
-    /// <summary>Runs the collected sequence: as a replayed or new graph, or launch by launch.</summary>
-    internal void FinishStepSequence()
+    internal readonly ref struct StepSequence(CudaBackend backend, bool fused) : IDisposable
     {
-        EnsureCurrent();
-        _stepGraphs.Finish(_stream);
-    }
+        private readonly bool _collecting = fused && backend._opProfiler is null && backend._stepGraphs.Begin();
 
-    /// <summary>Drops the collected sequence (the loop failed before its end).</summary>
-    internal void AbandonStepSequence() => _stepGraphs.Abandon();
+        /// <summary>Runs the collected launches: as a replayed or new graph, or one by one.</summary>
+        public void Run()
+        {
+            if (!_collecting) return;
+            backend.EnsureCurrent();
+            backend._stepGraphs.Finish(backend._stream);
+        }
+
+        public void Dispose()
+        {
+            if (_collecting && backend._stepGraphs.Recording) backend._stepGraphs.Abandon();
+        }
+    }
 
     private void EnsureCurrent()
     {
