@@ -1,6 +1,8 @@
+using System.Runtime.InteropServices;
 using NUnit.Framework;
 using RnnGpu.Backends;
 using RnnGpu.Cuda;
+using RnnGpu.Cuda.Interop;
 
 namespace RnnGpu.Tests.Cuda;
 
@@ -8,7 +10,8 @@ namespace RnnGpu.Tests.Cuda;
 /// CUDA graphs of fused time loops (<see cref="CudaBackend.StepGraphs"/>): a layer called again and again on the same
 /// buffers is captured on a repeat and then replayed, and every call, replayed or not, matches the CPU on that call's
 /// new data (a replay reads the buffers' current contents); other buffers never replay a graph; graphs off means
-/// launch by launch. Tolerances as <see cref="GpuRecurrentTests"/>.
+/// launch by launch; and (on the CPU emulation of the driver, which can invalidate a capture) a failed capture turns
+/// graphs off and still runs the loop. Tolerances as <see cref="GpuRecurrentTests"/>.
 /// </summary>
 [TestFixture]
 [Category("Gpu")]
@@ -74,8 +77,41 @@ public sealed class GpuStepGraphTests : GpuTestBase
         Assert.That(Cuda.StepGraphStatistics, Is.EqualTo(before));
     }
 
+    [Test]
+    public unsafe void AFailedCaptureTurnsGraphsOffAndStillRunsTheLoop()
+    {
+        var dir = Environment.GetEnvironmentVariable(CudaLibrarySearchPath.OverrideVariable);
+        nint invalidate = 0;
+        if (dir is null || !NativeLibrary.TryLoad(Path.Combine(dir, "libcuda.so.1"), out var driver)
+            || !NativeLibrary.TryGetExport(driver, "emu_invalidate_captures", out invalidate))
+            Assert.Ignore("Needs the CPU emulation of the driver (tests/RnnGpu.Tests/Cuda/Emulator), which can make a capture fail.");
+        var setInvalidation = (delegate* unmanaged<int, void>)invalidate;
+
+        // A backend of its own: the failure switches graphs off for the backend it happens on.
+        Assert.That(CudaRuntime.TryCreate(0, out var own, out var reason), reason);
+        using var cuda = own!;
+        cuda.RecurrentSteps = RecurrentStepMode.Fused;
+        var spec = new RecurrentSpec(RecurrentKind.Lstm, Units);
+        using var gpu = new Layer(cuda, spec);
+        using var cpu = new Layer(Cpu, spec);
+        setInvalidation(1);
+        try
+        {
+            for (int call = 0; call < 3; call++) CallBoth(spec, cuda, gpu, cpu, $"call {call}");
+        }
+        finally
+        {
+            setInvalidation(0);
+        }
+        Assert.That(cuda.StepGraphs, Is.False);
+        Assert.That(cuda.StepGraphsDisabledReason, Does.Contain("cuStreamEndCapture").And.Contain("CAPTURE_INVALIDATED"));
+        Assert.That(cuda.StepGraphStatistics, Is.EqualTo((0, 0)));
+    }
+
     /// <summary>New data into the same buffers on both backends, one forward and backward each, compared.</summary>
-    private void CallBoth(RecurrentSpec spec, Layer gpu, Layer cpu, string what)
+    private void CallBoth(RecurrentSpec spec, Layer gpu, Layer cpu, string what) => CallBoth(spec, Gpu, gpu, cpu, what);
+
+    private void CallBoth(RecurrentSpec spec, IBackend gpuBackend, Layer gpu, Layer cpu, string what)
     {
         foreach (var (name, length) in gpu.Refilled)
         {
@@ -90,7 +126,7 @@ public sealed class GpuStepGraphTests : GpuTestBase
             var expected = Read(Cpu, tensor);
             double largest = expected.Max(v => Math.Abs((double)v));
             bool gradient = name.Contains("gradient", StringComparison.Ordinal);
-            AssertClose($"{what}: {name}", Read(Gpu, gpu[name]), expected, gradient ? 1e-3 : Rel, (gradient ? 1e-4 : Abs) * Math.Max(1, largest));
+            AssertClose($"{what}: {name}", Read(gpuBackend, gpu[name]), expected, gradient ? 1e-3 : Rel, (gradient ? 1e-4 : Abs) * Math.Max(1, largest));
         }
     }
 

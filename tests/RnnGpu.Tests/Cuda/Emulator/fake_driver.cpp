@@ -21,6 +21,7 @@ std::map<std::string, Kernel>& registry() { static std::map<std::string, Kernel>
 struct Launch { Kernel* kernel; unsigned gx, bx, by; std::vector<unsigned long long> arguments; };
 typedef std::vector<Launch> Graph;
 Graph* capturing; // the graph being captured from the (only) stream, or null
+bool invalidateCaptures; // set by emu_invalidate_captures: end every capture as CUDA_ERROR_STREAM_CAPTURE_INVALIDATED
 
 ucontext_t scheduler;
 struct Fiber { ucontext_t context; bool done; };
@@ -79,6 +80,7 @@ API CUresult cuGetErrorName(CUresult e, const char** s)
         case 0: *s = "CUDA_SUCCESS"; break;
         case 1: *s = "CUDA_ERROR_INVALID_VALUE"; break;
         case 2: *s = "CUDA_ERROR_OUT_OF_MEMORY"; break;
+        case 901: *s = "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED"; break;
         case 500: *s = "CUDA_ERROR_NOT_FOUND"; break;
         default: *s = "CUDA_ERROR_UNKNOWN"; break;
     }
@@ -188,9 +190,19 @@ API CUresult cuStreamBeginCapture_v2(void*, int)
     capturing = new Graph();
     return 0;
 }
+// For tests of the fallback: while on, every capture ends invalidated and its launches are lost, as on a GPU when
+// something illegal happens during a capture.
+API void emu_invalidate_captures(int on) { invalidateCaptures = on != 0; }
 API CUresult cuStreamEndCapture(void*, void** graph)
 {
     if (!capturing) return 1;
+    if (invalidateCaptures)
+    {
+        delete capturing;
+        capturing = nullptr;
+        *graph = nullptr;
+        return 901; // CUDA_ERROR_STREAM_CAPTURE_INVALIDATED
+    }
     *graph = capturing;
     capturing = nullptr;
     return 0;
