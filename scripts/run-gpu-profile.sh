@@ -6,6 +6,8 @@
 # threshold should be), then with op profiles (events --profile, which launches one by one) of the small-hidden
 # configurations where cuDNN has been faster: the GEMM / kernel / idle-gap split behind each time.
 # Usage: run-gpu-profile.sh [PROFILED_CONFIGS]   (default: the small-hidden points and the PyTorch default).
+# PASSES (environment) picks what runs, default "cublas fused-direct fused-graphs profile"; each pass over every
+# configuration takes a minute or two, so under a 10-minute limit per command they can go in separate calls.
 # Results go to $OUT/gpu-profile/{cublas,fused-direct,fused-graphs,profile}/ (ours-events-gpu.json; ops-profile-gpu.md).
 set -euo pipefail
 
@@ -18,11 +20,18 @@ bench="$work/RnnGpu.Bench/RnnGpu.Bench"
 configs=${1:-haste-lstm-b1-h128,haste-lstm-b16-h128,haste-lstm-b64-h128,haste-lstm-b16-h256,haste-gru-b16-h128,tut-gru50x2,tut-lstm30-mnist,pt-lstm-l1}
 out="${OUT:-/tmp}/gpu-profile"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
-for variant in "cublas on" "fused off" "fused on"; do
-    read -r steps graphs <<<"$variant"
-    dir=$steps; [[ $steps == fused ]] && dir=fused-$([[ $graphs == on ]] && echo graphs || echo direct)
-    echo "== events, --recurrent-steps $steps --step-graphs $graphs"
-    "$bench" --gpu-set all --recurrent-steps "$steps" --step-graphs "$graphs" --out "$out/$dir" events --device gpu
+for pass in ${PASSES:-cublas fused-direct fused-graphs profile}; do
+    case $pass in
+        cublas) options=(--recurrent-steps cublas) ;;
+        fused-direct) options=(--recurrent-steps fused --step-graphs off) ;;
+        fused-graphs) options=(--recurrent-steps fused --step-graphs on) ;;
+        profile) options=() ;;
+        *) echo "unknown pass '$pass'" >&2; exit 2 ;;
+    esac
+    echo "== $pass: events ${options[*]}"
+    if [[ $pass == profile ]]; then
+        "$bench" --gpu-set "$configs" --recurrent-steps auto --out "$out/profile" events --device gpu --profile 20
+    else
+        "$bench" --gpu-set all "${options[@]}" --out "$out/$pass" events --device gpu
+    fi
 done
-echo "== op profiles, --recurrent-steps auto"
-"$bench" --gpu-set "$configs" --recurrent-steps auto --out "$out/profile" events --device gpu --profile 20
