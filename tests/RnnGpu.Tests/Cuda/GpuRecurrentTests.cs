@@ -148,6 +148,13 @@ public sealed class GpuRecurrentTests : GpuTestBase
         }
     }
 
+    /// <summary>The fused product over many k slices and both row tiles: 130 units (17 tiles, the last of 2 units), batch 20.</summary>
+    [TestCase(RecurrentKind.Lstm)]
+    [TestCase(RecurrentKind.Gru)]
+    [TestCase(RecurrentKind.SimpleRnn)]
+    public void FusedStepsMatchTheCpuOnAWiderLayer(RecurrentKind kind) =>
+        ForwardAndBackwardMatchTheCpu(new RecurrentSpec(kind, 130), RecurrentStepMode.Fused, 20, 5, 7, 130, masked: true, initialState: true);
+
     [Test]
     public void InferenceKeepsNoTapeAndMatches([Values(RecurrentKind.SimpleRnn, RecurrentKind.Lstm, RecurrentKind.Gru)] RecurrentKind kind)
     {
