@@ -10,7 +10,8 @@ namespace RnnGpu.Bench;
 
 /// <summary>
 /// The <c>events</c> subcommand: our backend timed the way baseline.py times PyTorch (warm-up runs, then each timed run
-/// bracketed by an <see cref="IDeviceTimer"/>), written in the shared results format as impl "ours-events".
+/// bracketed by an <see cref="IDeviceTimer"/>), written in the shared results format as impl "ours-events" (on the GPU
+/// with non-default step settings "ours-events-cublas", "ours-events-fused", "-direct" for graphs off: see <see cref="ImplName"/>).
 /// </summary>
 public static class EventsCommand
 {
@@ -27,6 +28,18 @@ public static class EventsCommand
           events; where a call's time goes (GEMMs, kernels, and the idle gaps that are launch overhead) is printed and
           written to <--out>/ops-profile-gpu.md.
         """;
+
+    /// <summary>
+    /// "ours-events", with the GPU backend's step settings appended where they are not the defaults, so that runs of the
+    /// different ways land in one report as columns of their own: "-cublas" or "-fused" for
+    /// <see cref="RnnGpu.Cuda.CudaBackend.RecurrentSteps"/>, "-direct" for <see cref="RnnGpu.Cuda.CudaBackend.StepGraphs"/> off.
+    /// </summary>
+    public static string ImplName(IBackend backend)
+    {
+        if (backend is not RnnGpu.Cuda.CudaBackend cuda) return "ours-events";
+        string steps = cuda.RecurrentSteps == RnnGpu.Cuda.RecurrentStepMode.Auto ? "" : "-" + cuda.RecurrentSteps.ToString().ToLowerInvariant();
+        return "ours-events" + steps + (cuda.StepGraphs ? "" : "-direct");
+    }
 
     /// <summary>Runs it; <paramref name="args"/>: [--device gpu|cpu] [--warmup N] [--runs N] (see <see cref="Usage"/>).</summary>
     public static int Run(BenchOptions options, string? gpuSkip, string[] args)
@@ -56,6 +69,7 @@ public static class EventsCommand
 
         using IBackend backend = device == "gpu" ? OursGpu.CreateCudaBackend() : new CpuBackend<float>(options.Threads);
         using var timer = DeviceTimers.Create(backend);
+        string impl = ImplName(backend);
         var results = new List<JsonObject>();
         var profiles = new OpProfileReport(backend.Name);
         foreach (var config in BenchConfigs.Select(device == "gpu" ? options.GpuSet : options.CpuSet))
@@ -80,7 +94,7 @@ public static class EventsCommand
                 Console.WriteLine($"{config.Name,-28} {mode,-9} mean {mean,10:F3} ms  median {ms[runs / 2],10:F3} ms{graphs}");
                 results.Add(new JsonObject
                 {
-                    ["config"] = config.Name, ["mode"] = mode, ["device"] = device, ["impl"] = "ours-events",
+                    ["config"] = config.Name, ["mode"] = mode, ["device"] = device, ["impl"] = impl,
                     ["mean_ms"] = mean, ["median_ms"] = ms[runs / 2], ["min_ms"] = ms[0], ["std_ms"] = std,
                     ["runs"] = runs, ["warmup"] = warmup,
                 });

@@ -63,7 +63,7 @@ public static class ReportCommand
             else if (TimingFile.TryRead(file) is { } timing)
             {
                 measurements.AddRange(timing.Results);
-                headers.Add($"- {name}: " + string.Join("; ", timing.Meta.Select(p => $"{p.Key} {p.Value}")));
+                headers.Add($"- {Path.GetRelativePath(dir, file)}: " + string.Join("; ", timing.Meta.Select(p => $"{p.Key} {p.Value}")));
             }
         }
 
@@ -75,6 +75,10 @@ public static class ReportCommand
         text.AppendLine();
         text.AppendLine("Times are means per call in ms. Ratio = baseline time / ours: above 1 means we are faster. " +
                         "GFLOP/s counts GEMM FLOPs: forward 2·B·T·(I+H)·G·H per layer, training step 3× forward.").AppendLine();
+        if (measurements.Any(m => m.Impl.StartsWith("ours-events-", StringComparison.Ordinal)))
+            text.AppendLine("Columns ours-events-cublas / -fused are our GPU backend with the per-step recurrent product forced to " +
+                            "cuBLAS or into the step kernel (-direct: CUDA graphs off); a ratio below 1 there means that way beats " +
+                            "our default (auto, graphs on).").AppendLine();
         foreach (var device in new[] { "cpu", "gpu" })
         {
             var rows = measurements.Where(m => m.Device == device).ToList();
