@@ -5,11 +5,10 @@ namespace RnnGpu.Cuda;
 
 /// <summary>
 /// Runs a recurrent layer's per-step kernel launches as one CUDA graph once the same sequence (same kernels, grids and
-/// argument values, so the same buffers) has come twice in a row: one graph launch from the host instead of one launch
-/// per timestep. A sequence seen for the first time is launched directly and remembered (the last <see cref="Remembered"/>
-/// of them: the memory pool may hand out the same blocks in alternating orders, so a layer's sequence can repeat every
-/// second call); on its second sighting it is captured from the stream, instantiated and kept (the most recently used
-/// <see cref="Capacity"/>); later sightings replay it.
+/// argument values, so the same buffers) comes again: one graph launch from the host instead of one launch per
+/// timestep. A sequence seen for the first time is launched directly and remembered (the last <see cref="Remembered"/>
+/// of them, so the loops of several layers and directions can interleave); on its second sighting it is captured from
+/// the stream, instantiated and kept (the most recently used <see cref="Capacity"/>); later sightings replay it.
 /// Replaying only an identical sequence means a graph never touches other buffers than direct launches would.
 /// If capture or instantiation fails, graphs are switched off for the backend and every sequence runs directly.
 /// </summary>
@@ -19,7 +18,7 @@ internal sealed class CudaStepGraphs : IDisposable
     public const int Capacity = 16;
 
     /// <summary>Sequences seen once that are remembered, waiting for a second sighting (enough for the forward and
-    /// backward loops of several layers, each in two alternating variants).</summary>
+    /// backward loops of several layers, or of a few layers whose buffers alternate between two sets).</summary>
     public const int Remembered = 16;
 
     /// <summary>CU_STREAM_CAPTURE_MODE_THREAD_LOCAL: only this thread's unsafe calls would break the capture.</summary>
