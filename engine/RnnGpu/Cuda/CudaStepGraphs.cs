@@ -14,12 +14,14 @@ namespace RnnGpu.Cuda;
 /// </summary>
 internal sealed class CudaStepGraphs : IDisposable
 {
-    /// <summary>Graphs kept (a training step of a few layers needs a forward and a backward sequence per layer).</summary>
-    public const int Capacity = 16;
+    /// <summary>
+    /// Graphs kept: a training step needs a forward and a backward sequence per layer, and a model whose step needs more
+    /// than this would capture every loop anew on every call, so it is set well above any realistic depth.
+    /// </summary>
+    public const int Capacity = 64;
 
-    /// <summary>Sequences seen once that are remembered, waiting for a second sighting (enough for the forward and
-    /// backward loops of several layers, or of a few layers whose buffers alternate between two sets).</summary>
-    public const int Remembered = 16;
+    /// <summary>Sequences seen once that are remembered, waiting for a second sighting (as many as graphs are kept).</summary>
+    public const int Remembered = Capacity;
 
     /// <summary>CU_STREAM_CAPTURE_MODE_THREAD_LOCAL: only this thread's unsafe calls would break the capture.</summary>
     private const int ThreadLocalCapture = 1;
