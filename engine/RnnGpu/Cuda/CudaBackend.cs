@@ -462,13 +462,14 @@ public sealed unsafe partial class CudaBackend : IBackend
     {
         if (blocks == 0) return; // an empty tensor: nothing to do, and CUDA refuses an empty grid
         EnsureCurrent();
+        var compiled = _kernels.Get(family, kernel);
         if (_stepGraphs.Recording)
         {
-            _stepGraphs.Add(_kernels.Get(family, kernel), blocks, blockX, blockY, arguments);
+            _stepGraphs.Add(compiled, blocks, blockX, blockY, arguments);
             return;
         }
         int profiled = _opProfiler?.Begin(_stream) ?? 0;
-        _kernels.Get(family, kernel).Launch(blocks, blockX, blockY, _stream, arguments);
+        compiled.Launch(blocks, blockX, blockY, _stream, arguments);
         _opProfiler?.End(profiled, kernel, _stream);
     }
 

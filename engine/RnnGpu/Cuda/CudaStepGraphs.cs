@@ -163,14 +163,16 @@ internal sealed class CudaStepGraphs : IDisposable
         public bool SameAs(LaunchSequence other)
         {
             if (_launches.Count != other._launches.Count || _slots.Count != other._slots.Count) return false;
+            // Argument values first: another layer of the same shape differs there at once (its buffers), and the
+            // vectorised compare stops at the first difference instead of walking every launch record.
+            if (!CollectionsMarshal.AsSpan(_slots).SequenceEqual(CollectionsMarshal.AsSpan(other._slots))) return false;
             for (int i = 0; i < _launches.Count; i++)
             {
                 var (a, b) = (_launches[i], other._launches[i]);
                 if (a.Kernel.Function != b.Kernel.Function || a.Blocks != b.Blocks || a.BlockX != b.BlockX || a.BlockY != b.BlockY || a.SlotCount != b.SlotCount)
                     return false;
             }
-            return CollectionsMarshal.AsSpan(_slots)
-                .SequenceEqual(CollectionsMarshal.AsSpan(other._slots));
+            return true;
         }
 
         public LaunchSequence Copy()
