@@ -10,8 +10,9 @@
 
 #define STEP_UNITS 8
 #define STEP_ROWS 16
-// Partial sums: cols * STEP_ROWS * (slices + 1) floats (padded against bank conflicts) with cols * slices threads: at
-// most 32 * 16 * 9 (LSTM forward: 32 columns, 8 slices).
+// Partial sums: STEP_ROWS * cols * (slices + 1) floats with cols * slices threads: at most 16 * 32 * 9 (LSTM forward:
+// 32 columns, 8 slices). Laid out [row][column][slice], padded to an odd slice stride: a forward warp (consecutive
+// columns), a backward warp (consecutive slices) and the reduction (consecutive row-columns) all hit 32 banks.
 #define STEP_PARTIALS (32 * STEP_ROWS * 9)
 #define STEP_SUMS (STEP_ROWS * 4 * STEP_UNITS)
 
@@ -61,13 +62,12 @@ static __device__ const float* step_product(const float* a, int a_ld, int depth,
     {
 #pragma unroll
         for (int r = 0; r < STEP_ROWS; r++)
-            if (r < t.rows) partial[(c * STEP_ROWS + r) * (slices + 1) + s] = acc[r];
+            if (r < t.rows) partial[(r * cols + c) * (slices + 1) + s] = acc[r];
     }
     __syncthreads();
     for (int i = (int)threadIdx.x; i < t.rows * cols; i += (int)blockDim.x)
     {
-        int r = i / cols, cc = i - r * cols;
-        const float* p = partial + (cc * STEP_ROWS + r) * (slices + 1);
+        const float* p = partial + i * (slices + 1);
         float sum = 0.0f;
         for (int q = 0; q < slices; q++) sum += p[q];
         sums[i] = sum;
