@@ -55,12 +55,18 @@ public unsafe class CpuGemmTests
     public void Double_MatchesNaiveProduct(bool transA, bool transB, int m, int n, int k, int pad, double alpha, double beta) =>
         Check<double>(transA, transB, m, n, k, pad, alpha, beta, maxThreads: 1, seed: m * 7 + n * 13 + k);
 
-    /// <summary>Shapes big enough to be split across threads, along rows (square) and along columns (per-step shape).</summary>
+    /// <summary>
+    /// Shapes big enough to be split across threads: along rows (square), along columns (per-step shape), and along the
+    /// depth (weight-gradient shapes, k = batch × time far longer than C is wide; the depth does not divide evenly).
+    /// </summary>
     [TestCase(false, false, 300, 300, 300)]
     [TestCase(true, true, 300, 300, 300)]
     [TestCase(false, false, 64, 2048, 512)]
     [TestCase(true, false, 64, 2048, 512)]
     [TestCase(false, true, 2048, 40, 300)]
+    [TestCase(true, false, 30, 120, 3583)]
+    [TestCase(true, false, 128, 512, 2801)]
+    [TestCase(false, true, 56, 512, 1283)]
     public void Threaded_MatchesNaiveProduct(bool transA, bool transB, int m, int n, int k)
     {
         Check<float>(transA, transB, m, n, k, pad: 1, alpha: 1.5, beta: 0.5, maxThreads: 4, seed: 7);

@@ -11,11 +11,7 @@ public sealed unsafe partial class CpuBackend<T>
         var d = RecurrentDims.Of(spec, args);
         var tape = new CpuRecurrentTape<T>(this, spec, d);
         var x = F(args.Input); var w = F(args.Kernel); var u = F(args.RecurrentKernel); var bias = F(args.Bias);
-        int gh = d.GH, h = d.H, bs = d.B * d.Steps;
-
-        // One GEMM for the input projection of every timestep, straight into the activation buffer, then the input bias.
-        if (bs > 0) Gemm(false, false, bs, gh, d.I, T.One, x.Pointer, d.I, w.Pointer, gh, T.Zero, tape.Activations.Pointer, gh);
-        AddRowVector(tape.Activations, BiasRow(bias, 0, gh), tape.Activations);
+        int gh = d.GH, h = d.H;
 
         using var state = NewFloat([d.B, h], zeroed: false);
         using var cell = NewFloat([d.B, h]);
@@ -33,6 +29,7 @@ public sealed unsafe partial class CpuBackend<T>
         var loop = new ForwardLoop
         {
             Spec = spec, D = d, PackedU = packedU, PackedCandidate = packedCandidate,
+            Input = x.Pointer, Kernel = w.Pointer, InputBias = bias.Pointer,
             Act = tape.Activations.Pointer, HPrev = tape.HPrev.Pointer, Cells = tape.Cells.Pointer, GruExtra = tape.GruExtra.Pointer,
             State = state.Pointer, Cell = cell.Pointer, Rec = rec.Pointer, Output = F(args.Output).Pointer,
             Mask = args.Mask is null ? null : F(args.Mask).Pointer,
@@ -80,6 +77,7 @@ public sealed unsafe partial class CpuBackend<T>
             DOutput = args.OutputGrad is null ? null : F(args.OutputGrad).Pointer,
             Mask = fwd.Mask is null ? null : F(fwd.Mask).Pointer,
             C0 = spec.HasCellState ? F(fwd.InitialC!).Pointer : null,
+            Kernel = F(fwd.Kernel).Pointer, InputGrad = args.InputGrad is null ? null : F(args.InputGrad).Pointer,
         };
         split.Run(loop.Run);
 
@@ -87,11 +85,9 @@ public sealed unsafe partial class CpuBackend<T>
         if (args.InitialCGrad is not null && spec.HasCellState) Axpy(1, dc, args.InitialCGrad);
         if (bs == 0) return;
 
-        // Weight and input gradients: one GEMM each over all B·T rows.
+        // Weight gradients: one GEMM each over all B·T rows (the input gradient was added by each part of the loop).
         T* x = F(fwd.Input).Pointer, dG = dGates.Pointer;
         Gemm(true, false, d.I, gh, bs, T.One, x, d.I, dG, gh, T.One, F(args.KernelGrad).Pointer, gh);
-        if (args.InputGrad is not null)
-            Gemm(false, true, bs, d.I, gh, T.One, dG, gh, F(fwd.Kernel).Pointer, gh, T.One, F(args.InputGrad).Pointer, d.I);
         T* dU = F(args.RecurrentKernelGrad).Pointer;
         if (gruBefore)
         {
@@ -115,13 +111,25 @@ public sealed unsafe partial class CpuBackend<T>
         public RecurrentDims D;
         public CpuPackedMatrix<T> PackedU = null!;
         public CpuPackedMatrix<T>? PackedCandidate;
-        public T* Act, HPrev, Cells, GruExtra, State, Cell, Rec, Output, Mask, RecBias;
+        public T* Input, Kernel, InputBias, Act, HPrev, Cells, GruExtra, State, Cell, Rec, Output, Mask, RecBias;
 
-        /// <summary>Runs every step for rows [<paramref name="b0"/>, <paramref name="b1"/>).</summary>
+        /// <summary>
+        /// Projects the inputs of rows [<paramref name="b0"/>, <paramref name="b1"/>) at every step, then runs every step
+        /// for them. The projection is done here rather than for the whole batch up front so that each part's
+        /// activations are written by the thread that reads them next, and stay in its core's cache.
+        /// </summary>
         public void Run(int b0, int b1, int gemmThreads)
         {
             int h = D.H, gh = D.GH, steps = D.Steps, rows = b1 - b0;
             var kind = Spec.Activation;
+
+            // One GEMM for the input projection of the block's timesteps (rows b·T + t, contiguous), then the input bias.
+            int projected = rows * steps;
+            T* act0 = Act + (nint)b0 * steps * gh;
+            CpuGemm.Gemm(false, false, projected, gh, D.I, T.One, Input + (nint)b0 * steps * D.I, D.I, Kernel, gh, T.Zero, act0, gh, gemmThreads);
+            var inputBias = new ReadOnlySpan<T>(InputBias, gh);
+            for (int r = 0; r < projected; r++) TensorPrimitives.Add(Row(act0, r, gh), inputBias, Row(act0, r, gh));
+
             var scratch = new T[h];
             var recBias = RecBias is null ? default : new ReadOnlySpan<T>(RecBias, gh);
             T* hs = State + (nint)b0 * h;
@@ -183,10 +191,24 @@ public sealed unsafe partial class CpuBackend<T>
         public CpuPackedMatrix<T> PackedUt = null!;
         public CpuPackedMatrix<T>? PackedCandidateT;
         public int RecurrentColumns;
-        public T* Act, HPrev, Cells, GruExtra, DGates, DRecurrent, Dh, Dc, Drh, DOutput, Mask, C0;
+        public T* Act, HPrev, Cells, GruExtra, DGates, DRecurrent, Dh, Dc, Drh, DOutput, Mask, C0, Kernel, InputGrad;
 
-        /// <summary>Runs every step, last to first, for rows [<paramref name="b0"/>, <paramref name="b1"/>).</summary>
+        /// <summary>
+        /// Runs every step, last to first, for rows [<paramref name="b0"/>, <paramref name="b1"/>), then adds their
+        /// input gradient (the mirror of the forward's per-part projection: the gate gradients it reads are still in
+        /// this thread's cache).
+        /// </summary>
         public void Run(int b0, int b1, int gemmThreads)
+        {
+            RunSteps(b0, b1, gemmThreads);
+            if (InputGrad is null) return;
+            int rows = (b1 - b0) * D.Steps;
+            CpuGemm.Gemm(false, true, rows, D.I, D.GH, T.One, DGates + (nint)b0 * D.Steps * D.GH, D.GH, Kernel, D.GH, T.One,
+                InputGrad + (nint)b0 * D.Steps * D.I, D.I, gemmThreads);
+        }
+
+        /// <summary>The time loop of <see cref="Run"/>.</summary>
+        private void RunSteps(int b0, int b1, int gemmThreads)
         {
             int h = D.H, gh = D.GH, steps = D.Steps, rows = b1 - b0;
             var kind = Spec.Activation;

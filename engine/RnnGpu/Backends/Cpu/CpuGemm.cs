@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace RnnGpu.Backends.Cpu;
 
@@ -65,7 +66,6 @@ internal static unsafe class CpuGemm
             Split(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
     }
 
-    /// <summary>How many threads the product deserves: no more than asked for, and each with enough work.</summary>
     /// <summary>
     /// C[m×n] = alpha·op(A)·B + beta·C with B packed once by <see cref="CpuPackedMatrix{T}"/>: the recurrent GEMM of every
     /// timestep multiplies a new h by the same recurrent kernel, so packing it per step would repeat the same copy.
@@ -90,7 +90,7 @@ internal static unsafe class CpuGemm
         const int mr = CpuGemmKernel<T>.Rows;
         int tiles = (m + mr - 1) / mr;
         nint pa = (nint)a, pc = (nint)c;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+        CpuWorkerPool.For(threads, part =>
         {
             int i0 = (int)((long)tiles * part / threads) * mr, end = Math.Min(m, (int)((long)tiles * (part + 1) / threads) * mr);
             T* sa = (T*)pa + (transA ? i0 : (nint)i0 * lda);
@@ -104,6 +104,7 @@ internal static unsafe class CpuGemm
     /// <summary>Width of the blocks B is packed in.</summary>
     internal const int PackColumnBlock = ColumnBlock;
 
+    /// <summary>How many threads the product deserves: no more than asked for, and each with enough work.</summary>
     private static int ThreadCount(int m, int n, int k, int maxThreads)
     {
         int limit = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads;
@@ -114,7 +115,8 @@ internal static unsafe class CpuGemm
     /// <summary>
     /// Runs one serial sub-product per thread on disjoint row or column ranges of C. Splitting rows makes every
     /// thread pack all of op(B), splitting columns all of op(A), so the split goes along the side whose
-    /// duplicated packing is cheaper, as long as that side has enough kernel tiles to share.
+    /// duplicated packing is cheaper, as long as that side has enough kernel tiles to share. A long depth (the
+    /// weight gradients, which sum over every batch row and timestep) is split instead: see <see cref="SplitDepth"/>.
     /// </summary>
     private static void Split<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -124,6 +126,13 @@ internal static unsafe class CpuGemm
         int rowTiles = (m + mr - 1) / mr;
         int columnTiles = (n + nr - 1) / nr;
         bool splitRows = (n <= m && rowTiles >= threads) || columnTiles < threads;
+        // Splitting rows or columns copies k × (the other side) once per extra thread; splitting the depth instead
+        // writes and adds one m × n partial per extra thread, which is less once k is over twice that other side.
+        if (k > 2 * (splitRows ? m : n) && k >= threads * MinDepthPerPart)
+        {
+            SplitDepth(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+            return;
+        }
         int tiles = splitRows ? rowTiles : columnTiles;
         int parts = Math.Min(threads, tiles);
         if (parts <= 1)
@@ -134,7 +143,7 @@ internal static unsafe class CpuGemm
 
         // Pointers cannot be captured by the lambda; carry them as addresses.
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        CpuWorkerPool.For(parts, part =>
         {
             int firstTile = (int)((long)tiles * part / parts);
             int endTile = (int)((long)tiles * (part + 1) / parts);
@@ -152,6 +161,43 @@ internal static unsafe class CpuGemm
                 sb += transB ? (nint)j0 * ldb : j0;
                 sc += j0;
                 Serial(transA, transB, m, cols, k, alpha, sa, lda, sb, ldb, beta, sc, ldc);
+            }
+        });
+    }
+
+    /// <summary>Depth a part of <see cref="SplitDepth"/> must have at least: a few of the kernel's k-loops, not a sliver.</summary>
+    private const int MinDepthPerPart = 64;
+
+    /// <summary>
+    /// Splits the depth: part p multiplies its slice of k (op(A)'s columns, op(B)'s rows) into a partial product of its
+    /// own, part 0 straight into C with the caller's beta, and the partials are then added into C, rows shared out
+    /// among the threads. For the weight gradients (k = batch × time) each part then reads only the rows of its own
+    /// slice, which are mostly the ones the same thread just wrote in the backward time loop.
+    /// </summary>
+    private static void SplitDepth<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int parts = Math.Min(threads, k / MinDepthPerPart);
+        nint partial = (nint)m * n;
+        T* partials = CpuGemmScratch<T>.ForCurrentThread.Partials((nuint)(partial * (parts - 1)));
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pp = (nint)partials;
+        CpuWorkerPool.For(parts, part =>
+        {
+            int p0 = (int)((long)k * part / parts), depth = (int)((long)k * (part + 1) / parts) - p0;
+            T* sa = (T*)pa + (transA ? (nint)p0 * lda : p0);
+            T* sb = (T*)pb + (transB ? p0 : (nint)p0 * ldb);
+            if (part == 0) Serial(transA, transB, m, n, depth, alpha, sa, lda, sb, ldb, beta, (T*)pc, ldc);
+            else Serial(transA, transB, m, n, depth, alpha, sa, lda, sb, ldb, T.Zero, (T*)pp + (part - 1) * partial, n);
+        });
+        int rowParts = Math.Min(threads, m);
+        CpuWorkerPool.For(rowParts, part =>
+        {
+            int i0 = (int)((long)m * part / rowParts), i1 = (int)((long)m * (part + 1) / rowParts);
+            for (int i = i0; i < i1; i++)
+            {
+                var row = new Span<T>((T*)pc + (nint)i * ldc, n);
+                for (int q = 0; q < parts - 1; q++)
+                    TensorPrimitives.Add(row, new ReadOnlySpan<T>((T*)pp + q * partial + (nint)i * n, n), row);
             }
         });
     }

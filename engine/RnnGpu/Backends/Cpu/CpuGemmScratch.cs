@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace RnnGpu.Backends.Cpu;
 
 /// <summary>
-/// One thread's packing buffers for <see cref="CpuGemm"/>: a packed block of A, a packed panel of B and a
-/// micro-tile used for edge tiles. Buffers are 64-byte aligned native memory, grow on demand and are reused,
+/// One thread's packing buffers for <see cref="CpuGemm"/>: a packed block of A, a packed panel of B, a
+/// micro-tile used for edge tiles and the partial products of depth-split calls. Buffers are 64-byte aligned native memory, grow on demand and are reused,
 /// so steady-state GEMM calls allocate nothing.
 /// </summary>
 /// <typeparam name="T">Element type.</typeparam>
@@ -18,8 +18,10 @@ internal sealed unsafe class CpuGemmScratch<T> where T : unmanaged, IFloatingPoi
     private T* _packedA;
     private T* _packedB;
     private T* _tile;
+    private T* _partials;
     private nuint _packedALength;
     private nuint _packedBLength;
+    private nuint _partialsLength;
 
     private CpuGemmScratch()
     {
@@ -32,6 +34,7 @@ internal sealed unsafe class CpuGemmScratch<T> where T : unmanaged, IFloatingPoi
         NativeMemory.AlignedFree(_packedA);
         NativeMemory.AlignedFree(_packedB);
         NativeMemory.AlignedFree(_tile);
+        NativeMemory.AlignedFree(_partials);
     }
 
     /// <summary>The calling thread's scratch (created on first use).</summary>
@@ -45,6 +48,12 @@ internal sealed unsafe class CpuGemmScratch<T> where T : unmanaged, IFloatingPoi
 
     /// <summary>A buffer of at least <paramref name="length"/> elements for a packed panel of B.</summary>
     public T* PackedB(nuint length) => Ensure(ref _packedB, ref _packedBLength, length);
+
+    /// <summary>
+    /// A buffer of at least <paramref name="length"/> elements for the partial products of a depth-split GEMM that this
+    /// thread called (the threads that help it write there too, each to its own slice).
+    /// </summary>
+    public T* Partials(nuint length) => Ensure(ref _partials, ref _partialsLength, length);
 
     private static T* Ensure(ref T* buffer, ref nuint capacity, nuint length)
     {

@@ -36,7 +36,7 @@ internal static unsafe class CpuGemmSmall
             int chunks = (n + ColumnChunk - 1) / ColumnChunk;
             int parts = Math.Min(threads, chunks);
             nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            CpuWorkerPool.For(parts, part =>
             {
                 int j0 = (int)((long)chunks * part / parts) * ColumnChunk;
                 int j1 = Math.Min(n, (int)((long)chunks * (part + 1) / parts) * ColumnChunk);

@@ -58,7 +58,7 @@ internal readonly record struct RecurrentBatchSplit(int Batch, int TileRows, int
             return;
         }
         var self = this;
-        Parallel.For(0, Parts, new ParallelOptions { MaxDegreeOfParallelism = Parts }, part =>
+        CpuWorkerPool.For(Parts, part =>
         {
             var (start, end) = self.Rows(part);
             if (end > start) body(start, end, self.GemmThreads);
