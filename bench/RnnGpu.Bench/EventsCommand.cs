@@ -117,6 +117,8 @@ public static class EventsCommand
             ["timer"] = timer.Method,
             ["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture),
         };
+        if (device == "cpu")
+            meta["cpu_fma_peak_gflops"] = Timing.CpuFmaPeak.MeasureGflops(options.Threads).ToString("F0", CultureInfo.InvariantCulture);
         if (backend is RnnGpu.Cuda.CudaBackend steps)
         {
             meta["recurrent_steps"] = steps.RecurrentSteps.ToString().ToLowerInvariant();

@@ -40,7 +40,8 @@ libTorchVersion = RnnGpu.Bench.TorchSharpBaseline.TorchSharpCpu.Version;
 #endif
 new RunInfo(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture), MachineInfo.ShortName,
     MachineInfo.Describe(), options.Threads, options.Job, options.CpuSet, options.GpuSet, gpuName, gpuSkip,
-    torchSharpVersion, libTorchVersion, string.Join(' ', Environment.GetCommandLineArgs().Skip(1))).Save(outDir);
+    torchSharpVersion, libTorchVersion, string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+    RnnGpu.Bench.Timing.CpuFmaPeak.MeasureGflops(options.Threads)).Save(outDir);
 
 var summaries = BenchmarkSwitcher.FromTypes([.. types]).Run(rest, SuiteConfig.Create(options, Path.Combine(outDir, "bdn")));
 return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;

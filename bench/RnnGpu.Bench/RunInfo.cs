@@ -2,9 +2,13 @@ using System.Text.Json;
 
 namespace RnnGpu.Bench;
 
-/// <summary>What a suite run records about itself (run-info.json beside BenchmarkDotNet's results) for the report header.</summary>
+/// <summary>
+/// What a suite run records about itself (run-info.json beside BenchmarkDotNet's results) for the report header.
+/// <see cref="CpuFmaPeakGflops"/> is <see cref="Timing.CpuFmaPeak"/> at the run's thread count, the report's CPU peak.
+/// </summary>
 public sealed record RunInfo(string Date, string Machine, string Host, int Threads, string Job, string CpuSet, string GpuSet,
-    string? GpuBackend, string? GpuSkipReason, string? TorchSharpVersion, string? LibTorchVersion, string Command)
+    string? GpuBackend, string? GpuSkipReason, string? TorchSharpVersion, string? LibTorchVersion, string Command,
+    double? CpuFmaPeakGflops = null)
 {
     /// <summary>File name inside the results directory.</summary>
     public const string FileName = "run-info.json";

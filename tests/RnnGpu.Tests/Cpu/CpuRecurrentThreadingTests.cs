@@ -39,6 +39,24 @@ public sealed class CpuRecurrentThreadingTests
         Assert.That((split.Parts, split.GemmThreads, split.Rows(0)), Is.EqualTo((1, 8, (0, 4))));
     }
 
+    /// <summary>
+    /// Inference keeps only the current step in its per-step buffers; its outputs must be exactly those of the forward
+    /// that keeps every step, in float (the fused cells) and double, on one thread and split.
+    /// </summary>
+    [TestCaseSource(nameof(Specs))]
+    public void InferenceForwardEqualsTheTrainingForward(RecurrentSpec spec)
+    {
+        foreach (int threads in new[] { 1, Threads })
+        {
+            foreach (IBackend backend in new IBackend[] { new CpuBackend<float>(threads), new CpuBackend<double>(threads) })
+            {
+                var kept = RecurrentLayerRun.RunForward(backend, spec, Batch, Steps, Inputs, Units, keepForBackward: true);
+                var inference = RecurrentLayerRun.RunForward(backend, spec, Batch, Steps, Inputs, Units, keepForBackward: false);
+                RecurrentLayerRun.AssertSame(inference, kept, 0, $"without a tape ({backend.Name})", "with one");
+            }
+        }
+    }
+
     [TestCaseSource(nameof(Specs))]
     public void SplitLoopEqualsTheSingleThreadLoop(RecurrentSpec spec)
     {

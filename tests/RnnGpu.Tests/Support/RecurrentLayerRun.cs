@@ -15,20 +15,7 @@ internal static class RecurrentLayerRun
         var rng = new Random(seed);
         double[] Random(int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
         int g = spec.Gates * units, biasLength = spec.Kind == RecurrentKind.Gru && spec.ResetAfter ? 2 * g : g;
-        var mask = Enumerable.Range(0, batch * steps).Select(k => k % 5 == 3 ? 0.0 : 1.0).ToArray();
-        var fwd = new RecurrentForwardArgs
-        {
-            Input = backend.Upload(Random(batch * steps * inputs), [batch, steps, inputs]),
-            Mask = backend.Upload(mask, [batch, steps]),
-            InitialH = backend.Upload(Random(batch * units), [batch, units]),
-            InitialC = spec.HasCellState ? backend.Upload(Random(batch * units), [batch, units]) : null,
-            Kernel = backend.Upload(Random(inputs * g), [inputs, g]),
-            RecurrentKernel = backend.Upload(Random(units * g), [units, g]),
-            Bias = backend.Upload(Random(biasLength), [biasLength]),
-            Output = backend.Allocate(batch, steps, units),
-            FinalH = backend.Allocate(batch, units),
-            FinalC = spec.HasCellState ? backend.Allocate(batch, units) : null,
-        };
+        var fwd = ForwardArgs(backend, spec, batch, steps, inputs, units, Random);
         using var tape = backend.RecurrentForward(spec, fwd, keepForBackward: true)!;
         var back = new RecurrentBackwardArgs
         {
@@ -47,17 +34,53 @@ internal static class RecurrentLayerRun
         backend.RecurrentBackward(spec, back);
 
         var results = new Dictionary<string, double[]>();
-        void Add(string name, DeviceTensor? t)
-        {
-            if (t is null) return;
-            var data = new double[t.Length];
-            backend.Download(t, data);
-            results[name] = data;
-        }
-        Add("output", fwd.Output); Add("final h", fwd.FinalH); Add("final c", fwd.FinalC);
-        Add("input gradient", back.InputGrad); Add("initial h gradient", back.InitialHGrad); Add("initial c gradient", back.InitialCGrad);
-        Add("kernel gradient", back.KernelGrad); Add("recurrent kernel gradient", back.RecurrentKernelGrad); Add("bias gradient", back.BiasGrad);
+        Add(results, backend, "output", fwd.Output); Add(results, backend, "final h", fwd.FinalH); Add(results, backend, "final c", fwd.FinalC);
+        Add(results, backend, "input gradient", back.InputGrad); Add(results, backend, "initial h gradient", back.InitialHGrad);
+        Add(results, backend, "initial c gradient", back.InitialCGrad); Add(results, backend, "kernel gradient", back.KernelGrad);
+        Add(results, backend, "recurrent kernel gradient", back.RecurrentKernelGrad); Add(results, backend, "bias gradient", back.BiasGrad);
         return results;
+    }
+
+    /// <summary>
+    /// The forward half of <see cref="Run"/> alone (same inputs for the same seed), keeping a tape or not: the outputs
+    /// and final states by name.
+    /// </summary>
+    public static Dictionary<string, double[]> RunForward(IBackend backend, RecurrentSpec spec, int batch, int steps, int inputs, int units,
+        bool keepForBackward, int seed = 7)
+    {
+        var rng = new Random(seed);
+        var fwd = ForwardArgs(backend, spec, batch, steps, inputs, units, n => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray());
+        backend.RecurrentForward(spec, fwd, keepForBackward)?.Dispose();
+        var results = new Dictionary<string, double[]>();
+        Add(results, backend, "output", fwd.Output); Add(results, backend, "final h", fwd.FinalH); Add(results, backend, "final c", fwd.FinalC);
+        return results;
+    }
+
+    private static void Add(Dictionary<string, double[]> results, IBackend backend, string name, DeviceTensor? t)
+    {
+        if (t is null) return;
+        var data = new double[t.Length];
+        backend.Download(t, data);
+        results[name] = data;
+    }
+
+    private static RecurrentForwardArgs ForwardArgs(IBackend backend, RecurrentSpec spec, int batch, int steps, int inputs, int units, Func<int, double[]> random)
+    {
+        int g = spec.Gates * units, biasLength = spec.Kind == RecurrentKind.Gru && spec.ResetAfter ? 2 * g : g;
+        var mask = Enumerable.Range(0, batch * steps).Select(k => k % 5 == 3 ? 0.0 : 1.0).ToArray();
+        return new RecurrentForwardArgs
+        {
+            Input = backend.Upload(random(batch * steps * inputs), [batch, steps, inputs]),
+            Mask = backend.Upload(mask, [batch, steps]),
+            InitialH = backend.Upload(random(batch * units), [batch, units]),
+            InitialC = spec.HasCellState ? backend.Upload(random(batch * units), [batch, units]) : null,
+            Kernel = backend.Upload(random(inputs * g), [inputs, g]),
+            RecurrentKernel = backend.Upload(random(units * g), [units, g]),
+            Bias = backend.Upload(random(biasLength), [biasLength]),
+            Output = backend.Allocate(batch, steps, units),
+            FinalH = backend.Allocate(batch, units),
+            FinalC = spec.HasCellState ? backend.Allocate(batch, units) : null,
+        };
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ public sealed unsafe partial class CpuBackend<T>
     public RecurrentTape? RecurrentForward(RecurrentSpec spec, RecurrentForwardArgs args, bool keepForBackward)
     {
         var d = RecurrentDims.Of(spec, args);
-        var tape = new CpuRecurrentTape<T>(this, spec, d);
+        var tape = new CpuRecurrentTape<T>(this, spec, d, keepForBackward);
         var x = F(args.Input); var w = F(args.Kernel); var u = F(args.RecurrentKernel); var bias = F(args.Bias);
         int gh = d.GH, h = d.H;
 
@@ -28,7 +28,7 @@ public sealed unsafe partial class CpuBackend<T>
 
         var loop = new ForwardLoop
         {
-            Spec = spec, D = d, PackedU = packedU, PackedCandidate = packedCandidate,
+            Spec = spec, D = d, PackedU = packedU, PackedCandidate = packedCandidate, KeepsEveryStep = keepForBackward,
             Input = x.Pointer, Kernel = w.Pointer, InputBias = bias.Pointer,
             Act = tape.Activations.Pointer, HPrev = tape.HPrev.Pointer, Cells = tape.Cells.Pointer, GruExtra = tape.GruExtra.Pointer,
             State = state.Pointer, Cell = cell.Pointer, Rec = rec.Pointer, Output = F(args.Output).Pointer,
@@ -111,6 +111,7 @@ public sealed unsafe partial class CpuBackend<T>
         public RecurrentDims D;
         public CpuPackedMatrix<T> PackedU = null!;
         public CpuPackedMatrix<T>? PackedCandidate;
+        public bool KeepsEveryStep;
         public T* Input, Kernel, InputBias, Act, HPrev, Cells, GruExtra, State, Cell, Rec, Output, Mask, RecBias;
 
         /// <summary>
@@ -135,14 +136,14 @@ public sealed unsafe partial class CpuBackend<T>
             T* hs = State + (nint)b0 * h;
             for (int t = 0; t < steps; t++)
             {
-                for (int b = b0; b < b1; b++) Row(State, b, h).CopyTo(Row(HPrev, b * steps + t, h));
+                if (KeepsEveryStep) for (int b = b0; b < b1; b++) Row(State, b, h).CopyTo(Row(HPrev, b * steps + t, h));
 
                 // The recurrent GEMM: all gates at once, except the reset-before GRU whose candidate needs r first.
                 CpuGemm.GemmPacked(false, rows, h, T.One, hs, h, PackedU, T.Zero, Rec + (nint)b0 * gh, gh, gemmThreads);
 
                 for (int b = b0; b < b1; b++)
                 {
-                    int row = b * steps + t;
+                    int row = b * steps + t, kept = TapeRow(b, t);
                     bool valid = Mask is null || Mask[row] != T.Zero;
                     var a = Row(Act, row, gh);
                     var rb = Row(Rec, b, gh);
@@ -154,13 +155,13 @@ public sealed unsafe partial class CpuBackend<T>
                             CpuCellKernels<T>.SimpleForward(kind, a, hb, valid);
                             break;
                         case RecurrentKind.Lstm:
-                            CpuCellKernels<T>.LstmForward(kind, a, rb, Row(Cell, b, h), hb, Row(Cells, row, h), valid, scratch);
+                            CpuCellKernels<T>.LstmForward(kind, a, rb, Row(Cell, b, h), hb, Row(Cells, kept, h), valid, scratch);
                             break;
                         case RecurrentKind.Gru when Spec.ResetAfter:
-                            CpuCellKernels<T>.GruAfterForward(kind, a, rb, recBias, Row(GruExtra, row, h), hb, valid);
+                            CpuCellKernels<T>.GruAfterForward(kind, a, rb, recBias, Row(GruExtra, kept, h), hb, valid);
                             break;
                         default:
-                            CpuCellKernels<T>.GruBeforeGates(a, rb, hb, Row(GruExtra, row, h));
+                            CpuCellKernels<T>.GruBeforeGates(a, rb, hb, Row(GruExtra, kept, h));
                             break;
                     }
                 }
@@ -168,7 +169,7 @@ public sealed unsafe partial class CpuBackend<T>
                 if (PackedCandidate is not null)
                 {
                     // Candidate of the reset-before GRU: (r ⊙ h) · U_h, then the state update.
-                    CpuGemm.GemmPacked(false, rows, h, T.One, GruExtra + ((nint)b0 * steps + t) * h, steps * h, PackedCandidate,
+                    CpuGemm.GemmPacked(false, rows, h, T.One, GruExtra + (nint)TapeRow(b0, t) * h, (KeepsEveryStep ? steps : 1) * h, PackedCandidate,
                         T.Zero, Rec + (nint)b0 * gh + 2 * h, gh, gemmThreads);
                     for (int b = b0; b < b1; b++)
                     {
@@ -181,6 +182,9 @@ public sealed unsafe partial class CpuBackend<T>
                 for (int b = b0; b < b1; b++) Row(State, b, h).CopyTo(Row(Output, b * steps + t, h));
             }
         }
+
+        /// <summary>Row of batch row b at step t in the per-step buffers (one row per batch row when only the current step is kept).</summary>
+        private int TapeRow(int b, int t) => KeepsEveryStep ? b * D.Steps + t : b;
     }
 
     /// <summary>The backward time loop over a block of batch rows (the mirror of <see cref="ForwardLoop"/>).</summary>
