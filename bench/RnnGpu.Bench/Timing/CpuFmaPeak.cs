@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using RnnGpu.Backends.Cpu;
 
 namespace RnnGpu.Bench.Timing;
 
@@ -13,7 +13,7 @@ namespace RnnGpu.Bench.Timing;
 /// </summary>
 public static class CpuFmaPeak
 {
-    private const int Chains = 12;
+    private const int ChainCount = 12;
 
     /// <summary>GFLOP/s of <paramref name="threads"/> threads running at once, the best of three rounds of ~100 ms.</summary>
     public static double MeasureGflops(int threads)
@@ -48,45 +48,33 @@ public static class CpuFmaPeak
     }
 
     private static double FlopsPer(long iterations) =>
-        iterations * Chains * 2.0 * (Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count);
+        iterations * ChainCount * 2.0 * (FloatLanes512.IsHardwareAccelerated ? FloatLanes512.Count : FloatLanes256.Count);
 
     private static float Run(long iterations) =>
-        Vector512.IsHardwareAccelerated ? Chains512(iterations) : Chains256(iterations);
+        FloatLanes512.IsHardwareAccelerated ? Chains<FloatLanes512>(iterations) : Chains<FloatLanes256>(iterations);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Sink(float value) => GC.KeepAlive(value);
 
-    private static float Chains512(long iterations)
+    /// <summary>Twelve independent FMA chains at width <typeparamref name="TV"/> (the engine's register abstraction).</summary>
+    private static float Chains<TV>(long iterations) where TV : struct, IFloatLanes<TV>
     {
-        var m = Vector512.Create(0.999999f);
-        var c = Vector512.Create(1e-7f);
-        Vector512<float> a0 = Vector512<float>.One, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        var m = TV.Splat(0.999999f);
+        var c = TV.Splat(1e-7f);
+        TV a0 = TV.Splat(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         for (long i = 0; i < iterations; i++)
         {
-            a0 = Vector512.FusedMultiplyAdd(a0, m, c); a1 = Vector512.FusedMultiplyAdd(a1, m, c);
-            a2 = Vector512.FusedMultiplyAdd(a2, m, c); a3 = Vector512.FusedMultiplyAdd(a3, m, c);
-            a4 = Vector512.FusedMultiplyAdd(a4, m, c); a5 = Vector512.FusedMultiplyAdd(a5, m, c);
-            a6 = Vector512.FusedMultiplyAdd(a6, m, c); a7 = Vector512.FusedMultiplyAdd(a7, m, c);
-            a8 = Vector512.FusedMultiplyAdd(a8, m, c); a9 = Vector512.FusedMultiplyAdd(a9, m, c);
-            a10 = Vector512.FusedMultiplyAdd(a10, m, c); a11 = Vector512.FusedMultiplyAdd(a11, m, c);
+            a0 = TV.MultiplyAdd(a0, m, c); a1 = TV.MultiplyAdd(a1, m, c);
+            a2 = TV.MultiplyAdd(a2, m, c); a3 = TV.MultiplyAdd(a3, m, c);
+            a4 = TV.MultiplyAdd(a4, m, c); a5 = TV.MultiplyAdd(a5, m, c);
+            a6 = TV.MultiplyAdd(a6, m, c); a7 = TV.MultiplyAdd(a7, m, c);
+            a8 = TV.MultiplyAdd(a8, m, c); a9 = TV.MultiplyAdd(a9, m, c);
+            a10 = TV.MultiplyAdd(a10, m, c); a11 = TV.MultiplyAdd(a11, m, c);
         }
-        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-    }
-
-    private static float Chains256(long iterations)
-    {
-        var m = Vector256.Create(0.999999f);
-        var c = Vector256.Create(1e-7f);
-        Vector256<float> a0 = Vector256<float>.One, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < iterations; i++)
-        {
-            a0 = Vector256.FusedMultiplyAdd(a0, m, c); a1 = Vector256.FusedMultiplyAdd(a1, m, c);
-            a2 = Vector256.FusedMultiplyAdd(a2, m, c); a3 = Vector256.FusedMultiplyAdd(a3, m, c);
-            a4 = Vector256.FusedMultiplyAdd(a4, m, c); a5 = Vector256.FusedMultiplyAdd(a5, m, c);
-            a6 = Vector256.FusedMultiplyAdd(a6, m, c); a7 = Vector256.FusedMultiplyAdd(a7, m, c);
-            a8 = Vector256.FusedMultiplyAdd(a8, m, c); a9 = Vector256.FusedMultiplyAdd(a9, m, c);
-            a10 = Vector256.FusedMultiplyAdd(a10, m, c); a11 = Vector256.FusedMultiplyAdd(a11, m, c);
-        }
-        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        Span<float> lanes = stackalloc float[TV.Count];
+        TV.Store(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11, ref lanes[0], 0);
+        float sum = 0;
+        foreach (float lane in lanes) sum += lane;
+        return sum;
     }
 }
