@@ -128,9 +128,10 @@ internal static unsafe class CpuGemm
         bool splitRows = (n <= m && rowTiles >= threads) || columnTiles < threads;
         // Splitting rows or columns copies k × (the other side) once per extra thread; splitting the depth instead
         // writes and adds one m × n partial per extra thread, which is less once k is over twice that other side.
-        if (k > 2 * (splitRows ? m : n) && k >= threads * MinDepthPerPart)
+        int depthParts = Math.Min(Math.Min(threads, k / MinDepthPerPart), 1 + (int)Math.Min(int.MaxValue, MaxPartialElements / ((long)m * n)));
+        if (k > 2 * (splitRows ? m : n) && depthParts >= 2)
         {
-            SplitDepth(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+            SplitDepth(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, depthParts);
             return;
         }
         int tiles = splitRows ? rowTiles : columnTiles;
@@ -168,16 +169,18 @@ internal static unsafe class CpuGemm
     /// <summary>Depth a part of <see cref="SplitDepth"/> must have at least: a few of the kernel's k-loops, not a sliver.</summary>
     private const int MinDepthPerPart = 64;
 
+    /// <summary>Elements all partial products of one <see cref="SplitDepth"/> may take together (16 MB of float).</summary>
+    private const long MaxPartialElements = 1 << 22;
+
     /// <summary>
     /// Splits the depth: part p multiplies its slice of k (op(A)'s columns, op(B)'s rows) into a partial product of its
     /// own, part 0 straight into C with the caller's beta, and the partials are then added into C, rows shared out
     /// among the threads. For the weight gradients (k = batch × time) each part then reads only the rows of its own
     /// slice, which are mostly the ones the same thread just wrote in the backward time loop.
     /// </summary>
-    private static void SplitDepth<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, int threads)
+    private static void SplitDepth<T>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, int parts)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int parts = Math.Min(threads, k / MinDepthPerPart);
         nint partial = (nint)m * n;
         T* partials = CpuGemmScratch<T>.ForCurrentThread.Partials((nuint)(partial * (parts - 1)));
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pp = (nint)partials;
@@ -189,7 +192,7 @@ internal static unsafe class CpuGemm
             if (part == 0) Serial(transA, transB, m, n, depth, alpha, sa, lda, sb, ldb, beta, (T*)pc, ldc);
             else Serial(transA, transB, m, n, depth, alpha, sa, lda, sb, ldb, T.Zero, (T*)pp + (part - 1) * partial, n);
         });
-        int rowParts = Math.Min(threads, m);
+        int rowParts = Math.Min(parts, m);
         CpuWorkerPool.For(rowParts, part =>
         {
             int i0 = (int)((long)m * part / rowParts), i1 = (int)((long)m * (part + 1) / rowParts);
