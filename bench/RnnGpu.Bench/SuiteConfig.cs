@@ -2,6 +2,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Exporters.Json;
 using Perfolizer.Horology;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using RnnGpu.Bench.Columns;
 
@@ -24,6 +25,8 @@ public static class SuiteConfig
             .AddJob(job)
             .AddColumn(FlopsColumn.PerCall, FlopsColumn.Rate)
             .AddExporter(JsonExporter.Full) // the default config already exports CSV, HTML and GitHub Markdown
+            // Whole configuration names in the tables (the default 20 characters shortens "deepbench-lstm-h1024-b1").
+            .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(32))
             .WithArtifactsPath(artifacts);
     }
 }

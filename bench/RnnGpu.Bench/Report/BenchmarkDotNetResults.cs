@@ -23,10 +23,28 @@ public static class BenchmarkDotNetResults
             if (who is null) continue;
             if (!b.TryGetProperty("Statistics", out var stats) || stats.ValueKind != JsonValueKind.Object) continue;
             string mode = b.GetProperty("Method").GetString() == "TrainingStep" ? "training" : "inference";
-            string parameters = b.GetProperty("Parameters").GetString() ?? "";
-            string config = parameters.Split('&').Select(p => p.Split('=', 2)).FirstOrDefault(p => p[0] == "Config")?[1] ?? parameters;
+            string config = ConfigOf(b);
             list.Add(new Measurement(config, mode, who.Value.device, who.Value.impl, stats.GetProperty("Mean").GetDouble() / 1e6, Path.GetFileName(path)));
         }
         return list;
+    }
+
+    /// <summary>
+    /// The Config parameter's value, from <c>FullName</c> ("…TrainingStep(Config: name)"): the <c>Parameters</c> field
+    /// holds the summary table's text, which BenchmarkDotNet shortens to "head(...)tail [length]" past its column width.
+    /// </summary>
+    private static string ConfigOf(JsonElement benchmark)
+    {
+        const string key = "(Config: ";
+        string fullName = benchmark.TryGetProperty("FullName", out var f) ? f.GetString() ?? "" : "";
+        int start = fullName.IndexOf(key, StringComparison.Ordinal);
+        if (start >= 0)
+        {
+            start += key.Length;
+            int end = fullName.IndexOfAny([',', ')'], start);
+            if (end > start) return fullName[start..end];
+        }
+        string parameters = benchmark.GetProperty("Parameters").GetString() ?? "";
+        return parameters.Split('&').Select(p => p.Split('=', 2)).FirstOrDefault(p => p[0] == "Config")?[1] ?? parameters;
     }
 }
