@@ -12,29 +12,28 @@ internal static class RecurrentLayerRun
     /// <summary>Every output and gradient of the call, by name, as doubles.</summary>
     public static Dictionary<string, double[]> Run(IBackend backend, RecurrentSpec spec, int batch, int steps, int inputs, int units, int seed = 7)
     {
-        var rng = new Random(seed);
-        double[] Random(int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var random = Uniform(seed);
         int g = spec.Gates * units, biasLength = spec.Kind == RecurrentKind.Gru && spec.ResetAfter ? 2 * g : g;
-        var fwd = ForwardArgs(backend, spec, batch, steps, inputs, units, Random);
+        var fwd = ForwardArgs(backend, spec, batch, steps, inputs, units, random);
         using var tape = backend.RecurrentForward(spec, fwd, keepForBackward: true)!;
         var back = new RecurrentBackwardArgs
         {
             Forward = fwd,
             Tape = tape,
-            OutputGrad = backend.Upload(Random(batch * steps * units), [batch, steps, units]),
-            FinalHGrad = backend.Upload(Random(batch * units), [batch, units]),
-            FinalCGrad = spec.HasCellState ? backend.Upload(Random(batch * units), [batch, units]) : null,
-            InputGrad = backend.Upload(Random(batch * steps * inputs), [batch, steps, inputs]),
-            InitialHGrad = backend.Upload(Random(batch * units), [batch, units]),
-            InitialCGrad = spec.HasCellState ? backend.Upload(Random(batch * units), [batch, units]) : null,
-            KernelGrad = backend.Upload(Random(inputs * g), [inputs, g]),
-            RecurrentKernelGrad = backend.Upload(Random(units * g), [units, g]),
-            BiasGrad = backend.Upload(Random(biasLength), [biasLength]),
+            OutputGrad = backend.Upload(random(batch * steps * units), [batch, steps, units]),
+            FinalHGrad = backend.Upload(random(batch * units), [batch, units]),
+            FinalCGrad = spec.HasCellState ? backend.Upload(random(batch * units), [batch, units]) : null,
+            InputGrad = backend.Upload(random(batch * steps * inputs), [batch, steps, inputs]),
+            InitialHGrad = backend.Upload(random(batch * units), [batch, units]),
+            InitialCGrad = spec.HasCellState ? backend.Upload(random(batch * units), [batch, units]) : null,
+            KernelGrad = backend.Upload(random(inputs * g), [inputs, g]),
+            RecurrentKernelGrad = backend.Upload(random(units * g), [units, g]),
+            BiasGrad = backend.Upload(random(biasLength), [biasLength]),
         };
         backend.RecurrentBackward(spec, back);
 
         var results = new Dictionary<string, double[]>();
-        Add(results, backend, "output", fwd.Output); Add(results, backend, "final h", fwd.FinalH); Add(results, backend, "final c", fwd.FinalC);
+        AddForward(results, backend, fwd);
         Add(results, backend, "input gradient", back.InputGrad); Add(results, backend, "initial h gradient", back.InitialHGrad);
         Add(results, backend, "initial c gradient", back.InitialCGrad); Add(results, backend, "kernel gradient", back.KernelGrad);
         Add(results, backend, "recurrent kernel gradient", back.RecurrentKernelGrad); Add(results, backend, "bias gradient", back.BiasGrad);
@@ -48,12 +47,25 @@ internal static class RecurrentLayerRun
     public static Dictionary<string, double[]> RunForward(IBackend backend, RecurrentSpec spec, int batch, int steps, int inputs, int units,
         bool keepForBackward, int seed = 7)
     {
-        var rng = new Random(seed);
-        var fwd = ForwardArgs(backend, spec, batch, steps, inputs, units, n => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray());
+        var fwd = ForwardArgs(backend, spec, batch, steps, inputs, units, Uniform(seed));
         backend.RecurrentForward(spec, fwd, keepForBackward)?.Dispose();
         var results = new Dictionary<string, double[]>();
-        Add(results, backend, "output", fwd.Output); Add(results, backend, "final h", fwd.FinalH); Add(results, backend, "final c", fwd.FinalC);
+        AddForward(results, backend, fwd);
         return results;
+    }
+
+    /// <summary>Values uniform in [−0.5, 0.5), drawn in order from one generator seeded with <paramref name="seed"/>.</summary>
+    private static Func<int, double[]> Uniform(int seed)
+    {
+        var rng = new Random(seed);
+        return n => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+    }
+
+    private static void AddForward(Dictionary<string, double[]> results, IBackend backend, RecurrentForwardArgs fwd)
+    {
+        Add(results, backend, "output", fwd.Output);
+        Add(results, backend, "final h", fwd.FinalH);
+        Add(results, backend, "final c", fwd.FinalC);
     }
 
     private static void Add(Dictionary<string, double[]> results, IBackend backend, string name, DeviceTensor? t)
