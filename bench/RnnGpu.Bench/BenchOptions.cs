@@ -1,3 +1,4 @@
+using RnnGpu.Backends.Cpu;
 using RnnGpu.Bench.Configs;
 using RnnGpu.Cuda;
 
@@ -24,6 +25,12 @@ public sealed class BenchOptions
     /// <summary>Threads for our CPU backend and for TorchSharp (torch.set_num_threads).</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// How our CPU backend shares a recurrent layer's time loop among threads: null lets each call choose (the
+    /// default), else by batch rows or by hidden units for every call, to compare the two on the same shapes.
+    /// </summary>
+    internal RecurrentSplitKind? CpuSplit { get; set; }
+
     /// <summary>How our GPU backend gets each timestep's recurrent product (<see cref="CudaBackend.RecurrentSteps"/>).</summary>
     public RecurrentStepMode RecurrentSteps { get; set; } = RecurrentStepMode.Auto;
 
@@ -48,6 +55,7 @@ public sealed class BenchOptions
           --cpu-set SET          CPU configurations: small (default), medium, all, a group, or name,name,...
           --gpu-set SET          GPU configurations (default all)
           --threads N            threads of our CPU backend and of TorchSharp (default: all cores)
+          --cpu-split S          how our CPU backend shares a layer's time loop: auto (default), batch or units
           --recurrent-steps M    our GPU backend's per-step recurrent product: auto (default), cublas or fused
           --step-graphs on|off   replay repeating fused time loops as CUDA graphs (default on)
           --out DIR              results directory (default results/<date>-<machine>)
@@ -70,6 +78,12 @@ public sealed class BenchOptions
                 case "--gpu-set": o.GpuSet = Next(); break;
                 case "--threads": o.Threads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--out": o.OutputDirectory = Next(); break;
+                case "--cpu-split":
+                    string split = Next();
+                    o.CpuSplit = split is "auto" ? null
+                        : Enum.TryParse<RecurrentSplitKind>(split, ignoreCase: true, out var kind) && Enum.IsDefined(kind) ? kind
+                        : throw new ArgumentException($"--cpu-split must be auto, batch or units, not '{split}'.");
+                    break;
                 case "--step-graphs":
                     string graphs = Next();
                     o.StepGraphs = graphs is "on" ? true : graphs is "off" ? false : throw new ArgumentException($"--step-graphs must be on or off, not '{graphs}'.");

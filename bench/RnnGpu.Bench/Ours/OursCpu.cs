@@ -4,7 +4,10 @@ using RnnGpu.Bench.Configs;
 
 namespace RnnGpu.Bench.Ours;
 
-/// <summary>Our CPU backend (float32) with <see cref="BenchOptions.Threads"/> threads, on the CPU configuration set.</summary>
+/// <summary>
+/// Our CPU backend (float32) with <see cref="BenchOptions.Threads"/> threads, on the CPU configuration set, its time
+/// loops shared among threads as <see cref="BenchOptions.CpuSplit"/> says.
+/// </summary>
 public class OursCpu : OursBenchmarks
 {
     /// <summary>Shapes from <c>--cpu-set</c>.</summary>
@@ -15,5 +18,5 @@ public class OursCpu : OursBenchmarks
     public override BenchConfig Config { get; set; } = null!;
 
     /// <inheritdoc />
-    protected override IBackend CreateBackend() => new CpuBackend<float>(BenchOptions.Current.Threads);
+    protected override IBackend CreateBackend() => new CpuBackend<float>(BenchOptions.Current.Threads) { ForcedSplit = BenchOptions.Current.CpuSplit };
 }

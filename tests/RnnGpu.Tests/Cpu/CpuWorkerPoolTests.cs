@@ -64,4 +64,64 @@ public sealed class CpuWorkerPoolTests
         threads.ForEach(t => t.Join());
         Assert.That(totals, Is.All.EqualTo(rounds * (1 + 2 + 3)));
     }
+
+    /// <summary>
+    /// A team's members run at once on threads of their own: each writes its slot, waits at the barrier, and must then
+    /// see every other member's slot, round after round (a member run after another on the same thread would wait forever).
+    /// </summary>
+    [Test]
+    public void TeamMembersRunTogetherAndMeetAtTheBarrier()
+    {
+        int expected = Math.Min(2, Environment.ProcessorCount);
+        for (int round = 0; round < 200; round++)
+        {
+            var slots = new int[expected];
+            var seen = new int[expected];
+            int count = 0;
+            CpuWorkerPool.Team(2, (member, members, barrier) =>
+            {
+                Interlocked.Exchange(ref count, members);
+                for (int phase = 1; phase <= 3; phase++)
+                {
+                    Volatile.Write(ref slots[member], phase);
+                    barrier.SignalAndWait();
+                    seen[member] += slots.Count(s => s >= phase);
+                    barrier.SignalAndWait();
+                }
+            });
+            Assert.That(count, Is.EqualTo(expected), $"round {round}");
+            Assert.That(seen, Is.All.EqualTo(3 * expected), $"round {round}");
+        }
+    }
+
+    [Test]
+    public void AFailingMemberReleasesTheOthersAndItsExceptionReachesTheCaller()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => CpuWorkerPool.Team(2, (member, members, barrier) =>
+        {
+            if (member == members - 1) throw new InvalidOperationException("member failed");
+            barrier.SignalAndWait();
+        }));
+        Assert.That(error!.Message, Is.EqualTo("member failed"));
+
+        int ran = 0;
+        CpuWorkerPool.Team(2, (_, _, barrier) =>
+        {
+            barrier.SignalAndWait();
+            Interlocked.Increment(ref ran);
+        });
+        Assert.That(ran, Is.EqualTo(Math.Min(2, Environment.ProcessorCount)), "the pool still works");
+    }
+
+    [Test]
+    public void ANestedTeamRunsItsCallerAlone()
+    {
+        var inner = new int[2];
+        CpuWorkerPool.For(2, outer => CpuWorkerPool.Team(4, (member, members, barrier) =>
+        {
+            barrier.SignalAndWait();
+            inner[outer] = members;
+        }));
+        Assert.That(inner, Is.All.EqualTo(1));
+    }
 }

@@ -19,6 +19,22 @@ public sealed unsafe partial class CpuBackend<T>
         Copy(args.InitialH, state);
         if (spec.HasCellState) Copy(args.InitialC!, cell);
 
+        if (SplitsUnits(spec, d)) ForwardByUnits(spec, d, tape, args, x, w, u, bias, state, cell, rec);
+        else ForwardByBatchRows(spec, d, tape, args, x, w, u, bias, state, cell, rec);
+        if (spec.HasCellState) Copy(cell, args.FinalC!);
+        if (keepForBackward) return tape;
+        tape.Dispose();
+        return null;
+    }
+
+    /// <summary>
+    /// The forward time loop split by batch rows (<see cref="RecurrentBatchSplit"/>), from the initial state in
+    /// <paramref name="state"/> and <paramref name="cell"/> to the final ones, h_T copied to the arguments' FinalH.
+    /// </summary>
+    private void ForwardByBatchRows(RecurrentSpec spec, RecurrentDims d, CpuRecurrentTape<T> tape, RecurrentForwardArgs args,
+        CpuTensor<T> x, CpuTensor<T> w, CpuTensor<T> u, CpuTensor<T> bias, CpuTensor<T> state, CpuTensor<T> cell, CpuTensor<T> rec)
+    {
+        int gh = d.GH, h = d.H;
         // The recurrent kernel is the same at every step: pack it for the GEMM once, not once per step.
         var split = RecurrentBatchSplit.Plan(d.B, d.Steps, h, gh, Threads, CpuGemmKernel<T>.Rows);
         bool gruBefore = spec.Kind == RecurrentKind.Gru && !spec.ResetAfter;
@@ -28,7 +44,7 @@ public sealed unsafe partial class CpuBackend<T>
 
         var loop = new ForwardLoop
         {
-            Spec = spec, D = d, PackedU = packedU, PackedCandidate = packedCandidate, KeepsEveryStep = keepForBackward,
+            Spec = spec, D = d, PackedU = packedU, PackedCandidate = packedCandidate, KeepsEveryStep = tape.KeepsEveryStep,
             Input = x.Pointer, Kernel = w.Pointer, InputBias = bias.Pointer,
             Act = tape.Activations.Pointer, HPrev = tape.HPrev.Pointer, Cells = tape.Cells.Pointer, GruExtra = tape.GruExtra.Pointer,
             State = state.Pointer, Cell = cell.Pointer, Rec = rec.Pointer, Output = F(args.Output).Pointer,
@@ -36,12 +52,7 @@ public sealed unsafe partial class CpuBackend<T>
             RecBias = d.TwoBiases ? bias.Pointer + gh : null,
         };
         split.Run(loop.Run);
-
         Copy(state, args.FinalH);
-        if (spec.HasCellState) Copy(cell, args.FinalC!);
-        if (keepForBackward) return tape;
-        tape.Dispose();
-        return null;
     }
 
     /// <inheritdoc />
@@ -61,25 +72,39 @@ public sealed unsafe partial class CpuBackend<T>
         if (args.FinalHGrad is not null) Copy(args.FinalHGrad, dh);
         if (args.FinalCGrad is not null && spec.HasCellState) Copy(args.FinalCGrad, dc);
 
-        // Uᵀ (and U_hᵀ) serve every step: packed once.
-        var split = RecurrentBatchSplit.Plan(d.B, d.Steps, h, gh, Threads, CpuGemmKernel<T>.Rows);
         T* u = F(fwd.RecurrentKernel).Pointer;
-        int recurrentColumns = gruBefore ? 2 * h : gh;
-        using var packedUt = new CpuPackedMatrix<T>(true, split.LargestPart, recurrentColumns, h, u, gh);
-        using var packedCandidateT = gruBefore ? new CpuPackedMatrix<T>(true, split.LargestPart, h, h, u + 2 * h, gh) : null;
-
-        var loop = new BackwardLoop
+        T* dRec = dRecurrent is null ? dGates.Pointer : dRecurrent.Pointer;
+        T* dOutput = args.OutputGrad is null ? null : F(args.OutputGrad).Pointer, mask = fwd.Mask is null ? null : F(fwd.Mask).Pointer;
+        T* c0 = spec.HasCellState ? F(fwd.InitialC!).Pointer : null;
+        if (SplitsUnits(spec, d))
         {
-            Spec = spec, D = d, PackedUt = packedUt, PackedCandidateT = packedCandidateT, RecurrentColumns = recurrentColumns,
-            Act = tape.Activations.Pointer, HPrev = tape.HPrev.Pointer, Cells = tape.Cells.Pointer, GruExtra = tape.GruExtra.Pointer,
-            DGates = dGates.Pointer, DRecurrent = dRecurrent is null ? dGates.Pointer : dRecurrent.Pointer,
-            Dh = dh.Pointer, Dc = dc.Pointer, Drh = drh is null ? null : drh.Pointer,
-            DOutput = args.OutputGrad is null ? null : F(args.OutputGrad).Pointer,
-            Mask = fwd.Mask is null ? null : F(fwd.Mask).Pointer,
-            C0 = spec.HasCellState ? F(fwd.InitialC!).Pointer : null,
-            Kernel = F(fwd.Kernel).Pointer, InputGrad = args.InputGrad is null ? null : F(args.InputGrad).Pointer,
-        };
-        split.Run(loop.Run);
+            var byUnits = new UnitBackwardLoop
+            {
+                Spec = spec, D = d, RecurrentKernel = u,
+                Act = tape.Activations.Pointer, HPrev = tape.HPrev.Pointer, Cells = tape.Cells.Pointer, GruExtra = tape.GruExtra.Pointer,
+                DGates = dGates.Pointer, DRecurrent = dRec, Dh = dh.Pointer, Dc = dc.Pointer, DOutput = dOutput, Mask = mask, C0 = c0,
+            };
+            CpuWorkerPool.Team(Threads, byUnits.Run);
+            if (args.InputGrad is not null && bs > 0)
+                Gemm(false, true, bs, d.I, gh, T.One, dGates.Pointer, gh, F(fwd.Kernel).Pointer, gh, T.One, F(args.InputGrad).Pointer, d.I);
+        }
+        else
+        {
+            // Uᵀ (and U_hᵀ) serve every step: packed once.
+            var split = RecurrentBatchSplit.Plan(d.B, d.Steps, h, gh, Threads, CpuGemmKernel<T>.Rows);
+            int recurrentColumns = gruBefore ? 2 * h : gh;
+            using var packedUt = new CpuPackedMatrix<T>(true, split.LargestPart, recurrentColumns, h, u, gh);
+            using var packedCandidateT = gruBefore ? new CpuPackedMatrix<T>(true, split.LargestPart, h, h, u + 2 * h, gh) : null;
+            var loop = new BackwardLoop
+            {
+                Spec = spec, D = d, PackedUt = packedUt, PackedCandidateT = packedCandidateT, RecurrentColumns = recurrentColumns,
+                Act = tape.Activations.Pointer, HPrev = tape.HPrev.Pointer, Cells = tape.Cells.Pointer, GruExtra = tape.GruExtra.Pointer,
+                DGates = dGates.Pointer, DRecurrent = dRec, Dh = dh.Pointer, Dc = dc.Pointer, Drh = drh is null ? null : drh.Pointer,
+                DOutput = dOutput, Mask = mask, C0 = c0,
+                Kernel = F(fwd.Kernel).Pointer, InputGrad = args.InputGrad is null ? null : F(args.InputGrad).Pointer,
+            };
+            split.Run(loop.Run);
+        }
 
         if (args.InitialHGrad is not null) Axpy(1, dh, args.InitialHGrad);
         if (args.InitialCGrad is not null && spec.HasCellState) Axpy(1, dc, args.InitialCGrad);
@@ -94,7 +119,7 @@ public sealed unsafe partial class CpuBackend<T>
             Gemm(true, false, h, 2 * h, bs, T.One, tape.HPrev.Pointer, h, dG, gh, T.One, dU, gh);
             Gemm(true, false, h, h, bs, T.One, tape.GruExtra.Pointer, h, dG + 2 * h, gh, T.One, dU + 2 * h, gh);
         }
-        else Gemm(true, false, h, gh, bs, T.One, tape.HPrev.Pointer, h, loop.DRecurrent, gh, T.One, dU, gh);
+        else Gemm(true, false, h, gh, bs, T.One, tape.HPrev.Pointer, h, dRec, gh, T.One, dU, gh);
 
         var biasGrad = F(args.BiasGrad);
         SumRowsAccumulate(dGates, BiasRow(biasGrad, 0, gh));

@@ -8,7 +8,8 @@ namespace RnnGpu.Backends;
 /// The reference backend: every operation of <see cref="IBackend"/> written once, generic over the element type
 /// (<see cref="float"/> for training, <see cref="double"/> for gradient checks). Elementwise work is vectorised
 /// through <see cref="TensorPrimitives"/>; GEMMs are blocked and multithreaded; a recurrent layer's time loop is
-/// shared among threads by blocks of batch rows (<see cref="RecurrentBatchSplit"/>).
+/// shared among threads by blocks of batch rows (<see cref="RecurrentBatchSplit"/>) or, for small batches, by blocks
+/// of hidden units (<see cref="RecurrentUnitSplit"/>).
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed unsafe partial class CpuBackend<T> : IBackend where T : unmanaged, IFloatingPointIeee754<T>
@@ -304,7 +305,11 @@ public sealed unsafe partial class CpuBackend<T> : IBackend where T : unmanaged,
     // ------------------------------------------------------------------ helpers
 
     /// <summary>A pooled float tensor; pass <paramref name="zeroed"/> false only when every element is written before it is read.</summary>
-    internal CpuTensor<T> NewFloat(int[] shape, bool zeroed = true) => new(this, shape, FloatType, _pool.Rent(ShapeUtil.Size(shape), zeroed), _pool);
+    internal CpuTensor<T> NewFloat(int[] shape, bool zeroed = true)
+    {
+        var (array, offset) = _pool.RentAligned(ShapeUtil.Size(shape), zeroed);
+        return new(this, shape, FloatType, array, _pool, offset);
+    }
 
     internal CpuTensor<T> F(DeviceTensor t)
     {

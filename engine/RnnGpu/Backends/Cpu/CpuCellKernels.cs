@@ -74,19 +74,22 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
 
     /// <summary>
     /// act holds the input projections of [i, f, c̃, o] on entry and, with the recurrent product <paramref name="rec"/>
-    /// added, their activations on exit.
+    /// added, their activations on exit. The gate blocks of act and rec are <paramref name="stride"/> apart (0: the
+    /// width of h, i.e. whole rows; a thread that owns some of the units passes the rows from its first unit and H).
     /// </summary>
-    public static void LstmForward(ActivationKind kind, Span<T> act, ReadOnlySpan<T> rec, Span<T> c, Span<T> h, Span<T> cOut, bool valid, Span<T> tmp)
+    public static void LstmForward(ActivationKind kind, Span<T> act, ReadOnlySpan<T> rec, Span<T> c, Span<T> h, Span<T> cOut, bool valid, Span<T> tmp,
+        int stride = 0)
     {
-        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && valid && FloatLanes.Supports(h.Length))
+        int n = h.Length, s = stride == 0 ? n : stride;
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && valid && FloatLanes.Supports(n))
         {
-            FloatLstmCell.Forward(AsFloat(act), AsFloat(rec), AsFloat(c), AsFloat(h), AsFloat(cOut));
+            FloatLstmCell.Forward(AsFloat(act), AsFloat(rec), AsFloat(c), AsFloat(h), AsFloat(cOut), s);
             return;
         }
-        int n = h.Length;
-        TensorPrimitives.Add(act, rec, act);
-        var i = act[..n]; var f = act.Slice(n, n); var g = act.Slice(2 * n, n); var o = act.Slice(3 * n, n);
-        TensorPrimitives.Sigmoid(act[..(2 * n)], act[..(2 * n)]);
+        var i = act[..n]; var f = act.Slice(s, n); var g = act.Slice(2 * s, n); var o = act.Slice(3 * s, n);
+        for (int k = 0; k < 4; k++) TensorPrimitives.Add(act.Slice(k * s, n), rec.Slice(k * s, n), act.Slice(k * s, n));
+        TensorPrimitives.Sigmoid(i, i);
+        TensorPrimitives.Sigmoid(f, f);
         Activate(kind, g, g);
         TensorPrimitives.Sigmoid(o, o);
         if (valid)
@@ -101,19 +104,20 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
 
     /// <summary>
     /// From dh (plus the output gradient <paramref name="dOut"/>, when not empty), dc (in/out) and the saved activations
-    /// to the four gate gradients; dh is cleared, dc becomes dc_prev.
+    /// to the four gate gradients; dh is cleared, dc becomes dc_prev. Gate blocks are <paramref name="stride"/> apart,
+    /// as in <see cref="LstmForward"/>.
     /// </summary>
     public static void LstmBackward(ActivationKind kind, ReadOnlySpan<T> act, ReadOnlySpan<T> cNow, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> dOut,
-        Span<T> gate, Span<T> dh, Span<T> dc, Span<T> tc, Span<T> t1, Span<T> t2)
+        Span<T> gate, Span<T> dh, Span<T> dc, Span<T> tc, Span<T> t1, Span<T> t2, int stride = 0)
     {
-        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && FloatLanes.Supports(dh.Length))
+        int n = dh.Length, s = stride == 0 ? n : stride;
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && FloatLanes.Supports(n))
         {
-            FloatLstmCell.Backward(AsFloat(act), AsFloat(cNow), AsFloat(cPrev), AsFloat(dOut), AsFloat(gate), AsFloat(dh), AsFloat(dc));
+            FloatLstmCell.Backward(AsFloat(act), AsFloat(cNow), AsFloat(cPrev), AsFloat(dOut), AsFloat(gate), AsFloat(dh), AsFloat(dc), s);
             return;
         }
-        int n = dh.Length;
         if (!dOut.IsEmpty) TensorPrimitives.Add(dh, dOut, dh);
-        var i = act[..n]; var f = act.Slice(n, n); var g = act.Slice(2 * n, n); var o = act.Slice(3 * n, n);
+        var i = act[..n]; var f = act.Slice(s, n); var g = act.Slice(2 * s, n); var o = act.Slice(3 * s, n);
         Activate(kind, cNow, tc);
         // dct = dc + dh ⊙ o ⊙ f'(c)
         DerivativeFromOutput(kind, tc, t1);
@@ -121,17 +125,17 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
         TensorPrimitives.MultiplyAdd(t1, dh, dc, t1);                 // t1 = dct
         // o gate: dh ⊙ tanh(c) ⊙ σ'
         TensorPrimitives.Multiply(dh, tc, t2);
-        SigmoidGrad(t2, o, gate.Slice(3 * n, n), tc);
+        SigmoidGrad(t2, o, gate.Slice(3 * s, n), tc);
         // i gate: dct ⊙ c̃ ⊙ σ'
         TensorPrimitives.Multiply(t1, g, t2);
         SigmoidGrad(t2, i, gate[..n], tc);
         // f gate: dct ⊙ c_prev ⊙ σ'
         TensorPrimitives.Multiply(t1, cPrev, t2);
-        SigmoidGrad(t2, f, gate.Slice(n, n), tc);
+        SigmoidGrad(t2, f, gate.Slice(s, n), tc);
         // candidate: dct ⊙ i ⊙ f'(c̃)
         DerivativeFromOutput(kind, g, t2);
         TensorPrimitives.Multiply(t2, i, t2);
-        TensorPrimitives.Multiply(t2, t1, gate.Slice(2 * n, n));
+        TensorPrimitives.Multiply(t2, t1, gate.Slice(2 * s, n));
         TensorPrimitives.Multiply(t1, f, dc);
         dh.Clear();
     }
@@ -140,42 +144,49 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
 
     /// <summary>
     /// Reset-after GRU. act holds the input pre-activations [x_z, x_r, x_h] (bias included), rec the recurrent product
-    /// h·U; the recurrent bias is added here. Saves h·U_h + b_rh in <paramref name="recH"/>.
+    /// h·U; the recurrent bias is added here. Saves h·U_h + b_rh in <paramref name="recH"/>. Gate blocks of act, rec and
+    /// recBias are <paramref name="stride"/> apart, as in <see cref="LstmForward"/>.
     /// </summary>
-    public static void GruAfterForward(ActivationKind kind, Span<T> act, ReadOnlySpan<T> rec, ReadOnlySpan<T> recBias, Span<T> recH, Span<T> h, bool valid)
+    public static void GruAfterForward(ActivationKind kind, Span<T> act, ReadOnlySpan<T> rec, ReadOnlySpan<T> recBias, Span<T> recH, Span<T> h, bool valid,
+        int stride = 0)
     {
-        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && valid && FloatLanes.Supports(h.Length))
+        int n = h.Length, s = stride == 0 ? n : stride;
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && valid && FloatLanes.Supports(n))
         {
-            FloatGruCell.Forward(AsFloat(act), AsFloat(rec), AsFloat(recBias), AsFloat(recH), AsFloat(h));
+            FloatGruCell.Forward(AsFloat(act), AsFloat(rec), AsFloat(recBias), AsFloat(recH), AsFloat(h), s);
             return;
         }
-        int n = h.Length;
-        var zr = act[..(2 * n)]; var hh = act.Slice(2 * n, n);
-        TensorPrimitives.Add(zr, rec[..(2 * n)], zr);
-        TensorPrimitives.Add(zr, recBias[..(2 * n)], zr);
-        TensorPrimitives.Sigmoid(zr, zr);
-        TensorPrimitives.Add(rec.Slice(2 * n, n), recBias.Slice(2 * n, n), recH);
-        TensorPrimitives.MultiplyAdd(act.Slice(n, n), recH, hh, hh);  // x_h + r ⊙ (h·U_h + b_rh)
+        var z = act[..n]; var r = act.Slice(s, n); var hh = act.Slice(2 * s, n);
+        for (int k = 0; k < 2; k++)
+        {
+            var gate = act.Slice(k * s, n);
+            TensorPrimitives.Add(gate, rec.Slice(k * s, n), gate);
+            TensorPrimitives.Add(gate, recBias.Slice(k * s, n), gate);
+            TensorPrimitives.Sigmoid(gate, gate);
+        }
+        TensorPrimitives.Add(rec.Slice(2 * s, n), recBias.Slice(2 * s, n), recH);
+        TensorPrimitives.MultiplyAdd(r, recH, hh, hh);  // x_h + r ⊙ (h·U_h + b_rh)
         Activate(kind, hh, hh);
-        if (valid) Blend(act[..n], h, hh);
+        if (valid) Blend(z, h, hh);
     }
 
     /// <summary>
     /// Reset-after GRU backward: gate (input side) and recurrentGate (what flows into h·U) from dh plus the output
-    /// gradient <paramref name="dOut"/> (when not empty); dh becomes its direct part z ⊙ dh.
+    /// gradient <paramref name="dOut"/> (when not empty); dh becomes its direct part z ⊙ dh. Gate blocks are
+    /// <paramref name="stride"/> apart, as in <see cref="LstmForward"/>.
     /// </summary>
     public static void GruAfterBackward(ActivationKind kind, ReadOnlySpan<T> act, ReadOnlySpan<T> recH, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dOut,
-        Span<T> gate, Span<T> recurrentGate, Span<T> dh, Span<T> t1, Span<T> t2)
+        Span<T> gate, Span<T> recurrentGate, Span<T> dh, Span<T> t1, Span<T> t2, int stride = 0)
     {
-        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && FloatLanes.Supports(dh.Length))
+        int n = dh.Length, s = stride == 0 ? n : stride;
+        if (typeof(T) == typeof(float) && kind == ActivationKind.Tanh && FloatLanes.Supports(n))
         {
-            FloatGruCell.Backward(AsFloat(act), AsFloat(recH), AsFloat(hPrev), AsFloat(dOut), AsFloat(gate), AsFloat(recurrentGate), AsFloat(dh));
+            FloatGruCell.Backward(AsFloat(act), AsFloat(recH), AsFloat(hPrev), AsFloat(dOut), AsFloat(gate), AsFloat(recurrentGate), AsFloat(dh), s);
             return;
         }
-        int n = dh.Length;
         if (!dOut.IsEmpty) TensorPrimitives.Add(dh, dOut, dh);
-        var z = act[..n]; var r = act.Slice(n, n); var hh = act.Slice(2 * n, n);
-        var dz = gate[..n]; var dr = gate.Slice(n, n); var dhh = gate.Slice(2 * n, n);
+        var z = act[..n]; var r = act.Slice(s, n); var hh = act.Slice(2 * s, n);
+        var dz = gate[..n]; var dr = gate.Slice(s, n); var dhh = gate.Slice(2 * s, n);
         // candidate: dh ⊙ (1 - z) ⊙ f'(h̃)
         DerivativeFromOutput(kind, hh, t1);
         TensorPrimitives.Subtract(T.One, z, t2);
@@ -188,8 +199,9 @@ internal static class CpuCellKernels<T> where T : unmanaged, IFloatingPointIeee7
         // reset gate: dh̃ ⊙ (h·U_h + b_rh) ⊙ σ'
         TensorPrimitives.Multiply(dhh, recH, t1);
         SigmoidGrad(t1, r, dr, t2);
-        gate[..(2 * n)].CopyTo(recurrentGate);
-        TensorPrimitives.Multiply(dhh, r, recurrentGate.Slice(2 * n, n));
+        dz.CopyTo(recurrentGate);
+        dr.CopyTo(recurrentGate.Slice(s, n));
+        TensorPrimitives.Multiply(dhh, r, recurrentGate.Slice(2 * s, n));
         TensorPrimitives.Multiply(dh, z, dh);
     }
 

@@ -141,7 +141,7 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
 
     /// <summary>a·b + c with 512-bit vectors (AVX-512 always has FMA).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> MulAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    internal static Vector512<T> MulAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c)
     {
         if (Avx512F.IsSupported)
         {

@@ -53,7 +53,10 @@ internal static unsafe class CpuGemmSmall
             RowAxpys(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
-    /// <summary>B is k×n: each row of C accumulates alpha·A[i,p]·B[p,:] over p, streaming contiguous rows of B.</summary>
+    /// <summary>
+    /// B is k×n: each row of C accumulates alpha·A[i,p]·B[p,:] over p, streaming contiguous rows of B, four rows of B
+    /// per pass over the row of C (one pass per row of B would load and store C once per multiply-add).
+    /// </summary>
     private static void RowAxpys<T>(bool transA, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -61,11 +64,49 @@ internal static unsafe class CpuGemmSmall
         {
             T* row = c + (nint)i * ldc;
             ScaleRow(row, n, beta);
-            for (int p = 0; p < k; p++)
+            T Scale(int p) => alpha * (transA ? a[(nint)p * lda + i] : a[(nint)i * lda + p]);
+            int p = 0;
+            for (; p <= k - 4; p += 4) AddScaled4(row, b + (nint)p * ldb, ldb, Scale(p), Scale(p + 1), Scale(p + 2), Scale(p + 3), n);
+            for (; p < k; p++) AddScaled(row, b + (nint)p * ldb, Scale(p), n);
+        }
+    }
+
+    /// <summary>
+    /// row[0..n) += s0·b[0, :] + s1·b[1, :] + s2·b[2, :] + s3·b[3, :] (rows of b <paramref name="ldb"/> apart), added one
+    /// after another exactly as four <see cref="AddScaled"/> calls would, but with the row loaded and stored once.
+    /// </summary>
+    private static void AddScaled4<T>(T* row, T* b, nint ldb, T s0, T s1, T s2, T s3, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<T> v0 = Vector512.Create(s0), v1 = Vector512.Create(s1), v2 = Vector512.Create(s2), v3 = Vector512.Create(s3);
+            for (; j <= n - Vector512<T>.Count; j += Vector512<T>.Count)
             {
-                T scale = alpha * (transA ? a[(nint)p * lda + i] : a[(nint)i * lda + p]);
-                AddScaled(row, b + (nint)p * ldb, scale, n);
+                var acc = CpuGemmKernel<T>.MulAdd(v0, Vector512.Load(b + j), Vector512.Load(row + j));
+                acc = CpuGemmKernel<T>.MulAdd(v1, Vector512.Load(b + ldb + j), acc);
+                acc = CpuGemmKernel<T>.MulAdd(v2, Vector512.Load(b + 2 * ldb + j), acc);
+                CpuGemmKernel<T>.MulAdd(v3, Vector512.Load(b + 3 * ldb + j), acc).Store(row + j);
             }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<T> v0 = Vector256.Create(s0), v1 = Vector256.Create(s1), v2 = Vector256.Create(s2), v3 = Vector256.Create(s3);
+            for (; j <= n - Vector256<T>.Count; j += Vector256<T>.Count)
+            {
+                var acc = CpuGemmKernel<T>.MulAdd(v0, Vector256.Load(b + j), Vector256.Load(row + j));
+                acc = CpuGemmKernel<T>.MulAdd(v1, Vector256.Load(b + ldb + j), acc);
+                acc = CpuGemmKernel<T>.MulAdd(v2, Vector256.Load(b + 2 * ldb + j), acc);
+                CpuGemmKernel<T>.MulAdd(v3, Vector256.Load(b + 3 * ldb + j), acc).Store(row + j);
+            }
+        }
+        for (; j < n; j++)
+        {
+            row[j] += s0 * b[j];
+            row[j] += s1 * b[ldb + j];
+            row[j] += s2 * b[2 * ldb + j];
+            row[j] += s3 * b[3 * ldb + j];
         }
     }
 
@@ -98,6 +139,12 @@ internal static unsafe class CpuGemmSmall
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<T> s = Vector512.Create(scale);
+            for (; j <= n - Vector512<T>.Count; j += Vector512<T>.Count)
+                CpuGemmKernel<T>.MulAdd(s, Vector512.Load(source + j), Vector512.Load(row + j)).Store(row + j);
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             Vector256<T> s = Vector256.Create(scale);

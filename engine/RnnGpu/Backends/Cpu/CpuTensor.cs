@@ -59,6 +59,24 @@ internal sealed class CpuMemoryPool<TElement> where TElement : unmanaged
         return GC.AllocateArray<TElement>(length, pinned: true);
     }
 
+    /// <summary>
+    /// A pinned array with room for <paramref name="length"/> elements from a 64-byte boundary, and the index of that
+    /// element. Threads that split a buffer by blocks of columns (<see cref="RecurrentUnitSplit"/>) then never write
+    /// into the same cache line, as long as the blocks are whole lines apart: a line shared by two cores' writes moves
+    /// between them at every write (measured: a batch-16 GRU(128) step took twice as long with unaligned buffers).
+    /// </summary>
+    public unsafe (TElement[] Array, int Offset) RentAligned(int length, bool zeroed = true)
+    {
+        int lineElements = CacheLine / sizeof(TElement);
+        var array = Rent(length + lineElements, zeroed);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+        int offset = (int)((CacheLine - (address & (CacheLine - 1))) & (CacheLine - 1)) / sizeof(TElement);
+        return (array, offset);
+    }
+
+    /// <summary>Bytes in a cache line (x64 and arm64).</summary>
+    private const int CacheLine = 64;
+
     /// <summary>Makes an array available again.</summary>
     public void Return(TElement[] array)
     {

@@ -15,7 +15,9 @@ namespace RnnGpu.Backends.Cpu;
 /// ran both parts itself because the worker woke too late). Here workers spin for <see cref="SpinTime"/> before they
 /// block, and parts are claimed dynamically, so a late worker never delays the caller: it only takes what is left.
 /// One region runs at a time; a call that finds the workers busy (a nested or concurrent one) falls back to
-/// <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>.
+/// <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>. A <see cref="Team"/> is the other kind of
+/// region: one part per thread, all running at once, so its members can meet at a barrier (a recurrent layer split by
+/// hidden units meets once per timestep).
 /// </remarks>
 internal static class CpuWorkerPool
 {
@@ -50,19 +52,74 @@ internal static class CpuWorkerPool
         {
             EnsureWorkers(parts - 1);
             var region = new Region(parts, body);
-            Volatile.Write(ref s_region, region);
-            Interlocked.Increment(ref s_generation);
-            int sleepers = Volatile.Read(ref s_sleepers);
-            if (sleepers > 0) s_wake.Release(Math.Min(sleepers, parts - 1));
-            region.Help();
-            region.WaitForAll();
-            Volatile.Write(ref s_region, null);
+            Run(region, parts);
             region.Error?.Throw();
         }
         finally
         {
             Volatile.Write(ref s_busy, 0);
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(member, members, barrier) on up to <paramref name="members"/> threads at once, each
+    /// member on a thread of its own (the caller and members − 1 workers), so members may wait for one another at the
+    /// barrier. Fewer members run when there are fewer cores, and the caller runs alone (as member 0 of 1) when the
+    /// workers are busy (a nested or concurrent call): <paramref name="body"/> must share its work by the count it is
+    /// given. A member's exception breaks the barrier and is rethrown here once every member has left.
+    /// </summary>
+    public static void Team(int members, Action<int, int, CpuTeamBarrier> body)
+    {
+        members = Math.Min(members, Environment.ProcessorCount);
+        if (members <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        {
+            body(0, 1, new CpuTeamBarrier(1));
+            return;
+        }
+        try
+        {
+            EnsureWorkers(members - 1);
+            members = Math.Min(members, s_workers.Length + 1);
+            var barrier = new CpuTeamBarrier(members);
+            ExceptionDispatchInfo? failure = null;
+            var region = new Region(members, member =>
+            {
+                try
+                {
+                    body(member, members, barrier);
+                }
+                catch (OperationCanceledException) when (barrier.IsBroken)
+                {
+                    // Left the barrier because another member failed: that member's exception is the one reported.
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+                    barrier.Break();
+                }
+            }, onePartEach: true);
+            Run(region, members);
+            failure?.Throw();
+        }
+        finally
+        {
+            Volatile.Write(ref s_busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="region"/> to the workers (waking up to <paramref name="parts"/> − 1 sleeping ones),
+    /// helps with it on the calling thread, and returns once every part has finished.
+    /// </summary>
+    private static void Run(Region region, int parts)
+    {
+        Volatile.Write(ref s_region, region);
+        Interlocked.Increment(ref s_generation);
+        int sleepers = Volatile.Read(ref s_sleepers);
+        if (sleepers > 0) s_wake.Release(Math.Min(sleepers, parts - 1));
+        region.Help();
+        region.WaitForAll();
+        Volatile.Write(ref s_region, null);
     }
 
     /// <summary>Starts workers until there are at least <paramref name="count"/> (never more than the cores − 1).</summary>
@@ -78,7 +135,11 @@ internal static class CpuWorkerPool
             workers.CopyTo(grown, 0);
             for (int i = workers.Length; i < count; i++)
             {
-                grown[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"RnnGpu CPU worker {i + 1}" };
+                // The worker starts from the generation before the region its caller is about to publish: read on the
+                // new thread instead, it could already be that region's, which the worker would then never join (a
+                // team whose member never comes waits at its barrier forever).
+                int generation = Volatile.Read(ref s_generation);
+                grown[i] = new Thread(() => WorkerLoop(generation)) { IsBackground = true, Name = $"RnnGpu CPU worker {i + 1}" };
                 grown[i].Start();
             }
             s_workers = grown;
@@ -86,9 +147,9 @@ internal static class CpuWorkerPool
     }
 
     /// <summary>Waits for a new region (spinning for <see cref="SpinTime"/>, then blocked), helps with it, repeats.</summary>
-    private static void WorkerLoop()
+    /// <param name="seen">The last generation this worker is not to join.</param>
+    private static void WorkerLoop(int seen)
     {
-        int seen = Volatile.Read(ref s_generation);
         while (true)
         {
             long spinUntil = Stopwatch.GetTimestamp() + s_spinTicks;
@@ -111,8 +172,11 @@ internal static class CpuWorkerPool
         }
     }
 
-    /// <summary>One parallel region: its parts are claimed one at a time by whichever thread asks next.</summary>
-    private sealed class Region(int parts, Action<int> body)
+    /// <summary>
+    /// One parallel region: its parts are claimed one at a time by whichever thread asks next; in a team
+    /// (<paramref name="onePartEach"/>) a thread claims one part at most, so every part runs on a thread of its own.
+    /// </summary>
+    private sealed class Region(int parts, Action<int> body, bool onePartEach = false)
     {
         private int _next, _done;
 
@@ -134,6 +198,7 @@ internal static class CpuWorkerPool
                     lock (this) Error ??= ExceptionDispatchInfo.Capture(e);
                 }
                 Interlocked.Increment(ref _done);
+                if (onePartEach) return;
             }
         }
 

@@ -13,23 +13,24 @@ namespace RnnGpu.Backends.Cpu;
 internal static class FloatGruCell
 {
     /// <inheritdoc cref="FloatGruCell{TV}.Forward"/>
-    public static void Forward(Span<float> act, ReadOnlySpan<float> rec, ReadOnlySpan<float> recBias, Span<float> recH, Span<float> h)
+    public static void Forward(Span<float> act, ReadOnlySpan<float> rec, ReadOnlySpan<float> recBias, Span<float> recH, Span<float> h, int stride)
     {
-        if (FloatLanes512.IsHardwareAccelerated) FloatGruCell<FloatLanes512>.Forward(act, rec, recBias, recH, h);
-        else FloatGruCell<FloatLanes256>.Forward(act, rec, recBias, recH, h);
+        if (FloatLanes512.IsHardwareAccelerated) FloatGruCell<FloatLanes512>.Forward(act, rec, recBias, recH, h, stride);
+        else FloatGruCell<FloatLanes256>.Forward(act, rec, recBias, recH, h, stride);
     }
 
     /// <inheritdoc cref="FloatGruCell{TV}.Backward"/>
     public static void Backward(ReadOnlySpan<float> act, ReadOnlySpan<float> recH, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dOut,
-        Span<float> gate, Span<float> recurrentGate, Span<float> dh)
+        Span<float> gate, Span<float> recurrentGate, Span<float> dh, int stride)
     {
-        if (FloatLanes512.IsHardwareAccelerated) FloatGruCell<FloatLanes512>.Backward(act, recH, hPrev, dOut, gate, recurrentGate, dh);
-        else FloatGruCell<FloatLanes256>.Backward(act, recH, hPrev, dOut, gate, recurrentGate, dh);
+        if (FloatLanes512.IsHardwareAccelerated) FloatGruCell<FloatLanes512>.Backward(act, recH, hPrev, dOut, gate, recurrentGate, dh, stride);
+        else FloatGruCell<FloatLanes256>.Backward(act, recH, hPrev, dOut, gate, recurrentGate, dh, stride);
     }
 }
 
 /// <summary>
-/// <see cref="FloatGruCell"/> at one register width. Rows are [z, r, h̃] blocks of width H; the last window is
+/// <see cref="FloatGruCell"/> at one register width. Rows are [z, r, h̃] blocks of width n, <c>stride</c> apart (as in
+/// <see cref="FloatLstmCell{TV}"/>); the last window is
 /// handled as in <see cref="FloatLstmCell{TV}"/> (computed first into scratch, stored after the main loop), and rows
 /// must be at least one register wide.
 /// </summary>
@@ -41,7 +42,7 @@ internal static class FloatGruCell<TV> where TV : struct, IFloatLanes<TV>
     /// recurrent bias; h·U_h + b_rh is saved in <paramref name="recH"/> for the backward pass, and
     /// <paramref name="h"/> becomes z ⊙ h + (1 − z) ⊙ h̃.
     /// </summary>
-    public static void Forward(Span<float> act, ReadOnlySpan<float> rec, ReadOnlySpan<float> recBias, Span<float> recH, Span<float> h)
+    public static void Forward(Span<float> act, ReadOnlySpan<float> rec, ReadOnlySpan<float> recBias, Span<float> recH, Span<float> h, int stride)
     {
         int n = h.Length, w = TV.Count;
         if (n < w) throw new ArgumentException($"The fused cell needs at least {w} units per row, got {n}.", nameof(h));
@@ -49,16 +50,16 @@ internal static class FloatGruCell<TV> where TV : struct, IFloatLanes<TV>
         ref float a = ref MemoryMarshal.GetReference(act);
         ref float rh = ref MemoryMarshal.GetReference(recH);
         ref float hs = ref MemoryMarshal.GetReference(h);
-        nuint un = (nuint)n, uw = (nuint)w, last = un - uw, whole = un - un % uw;
+        nuint un = (nuint)n, us = (nuint)stride, uw = (nuint)w, last = un - uw, whole = un - un % uw;
 
         // Scratch for the last window: three gate blocks, h·U_h + b_rh and h (each w wide).
         Span<float> tail = stackalloc float[5 * w];
         ref float t = ref MemoryMarshal.GetReference(tail);
         ref float trh = ref Unsafe.Add(ref t, 3 * uw), th = ref Unsafe.Add(ref t, 4 * uw);
-        if (whole != un) ForwardLanes(in inputs, ref a, ref hs, last, un, ref t, ref trh, ref th, 0, uw);
-        for (nuint j = 0; j < whole; j += uw) ForwardLanes(in inputs, ref a, ref hs, j, un, ref a, ref rh, ref hs, j, un);
+        if (whole != un) ForwardLanes(in inputs, ref a, ref hs, last, us, ref t, ref trh, ref th, 0, uw);
+        for (nuint j = 0; j < whole; j += uw) ForwardLanes(in inputs, ref a, ref hs, j, us, ref a, ref rh, ref hs, j, us);
         if (whole == un) return;
-        for (nuint k = 0; k < 3; k++) FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref a, k * un + last);
+        for (nuint k = 0; k < 3; k++) FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref a, k * us + last);
         FloatLanes.Copy<TV>(ref trh, ref rh, last);
         FloatLanes.Copy<TV>(ref th, ref hs, last);
     }
@@ -71,7 +72,7 @@ internal static class FloatGruCell<TV> where TV : struct, IFloatLanes<TV>
     /// recurrent GEMM that follows adds the rest).
     /// </summary>
     public static void Backward(ReadOnlySpan<float> act, ReadOnlySpan<float> recH, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dOut,
-        Span<float> gate, Span<float> recurrentGate, Span<float> dh)
+        Span<float> gate, Span<float> recurrentGate, Span<float> dh, int stride)
     {
         int n = dh.Length, w = TV.Count;
         if (n < w) throw new ArgumentException($"The fused cell needs at least {w} units per row, got {n}.", nameof(dh));
@@ -79,19 +80,19 @@ internal static class FloatGruCell<TV> where TV : struct, IFloatLanes<TV>
         ref float g = ref MemoryMarshal.GetReference(gate);
         ref float rg = ref MemoryMarshal.GetReference(recurrentGate);
         ref float dhs = ref MemoryMarshal.GetReference(dh);
-        nuint un = (nuint)n, uw = (nuint)w, last = un - uw, whole = un - un % uw;
+        nuint un = (nuint)n, us = (nuint)stride, uw = (nuint)w, last = un - uw, whole = un - un % uw;
 
         // Scratch for the last window: three gate-gradient blocks, three recurrent ones and dh (each w wide).
         Span<float> tail = stackalloc float[7 * w];
         ref float t = ref MemoryMarshal.GetReference(tail);
         ref float trg = ref Unsafe.Add(ref t, 3 * uw), tdh = ref Unsafe.Add(ref t, 6 * uw);
-        if (whole != un) BackwardLanes(in inputs, ref dhs, last, un, ref t, ref trg, ref tdh, 0, uw);
-        for (nuint j = 0; j < whole; j += uw) BackwardLanes(in inputs, ref dhs, j, un, ref g, ref rg, ref dhs, j, un);
+        if (whole != un) BackwardLanes(in inputs, ref dhs, last, us, ref t, ref trg, ref tdh, 0, uw);
+        for (nuint j = 0; j < whole; j += uw) BackwardLanes(in inputs, ref dhs, j, us, ref g, ref rg, ref dhs, j, us);
         if (whole == un) return;
         for (nuint k = 0; k < 3; k++)
         {
-            FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref g, k * un + last);
-            FloatLanes.Copy<TV>(ref Unsafe.Add(ref trg, k * uw), ref rg, k * un + last);
+            FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref g, k * us + last);
+            FloatLanes.Copy<TV>(ref Unsafe.Add(ref trg, k * uw), ref rg, k * us + last);
         }
         FloatLanes.Copy<TV>(ref tdh, ref dhs, last);
     }
@@ -104,8 +105,8 @@ internal static class FloatGruCell<TV> where TV : struct, IFloatLanes<TV>
     }
 
     /// <summary>
-    /// The forward cell for the w units from <paramref name="j"/> of a row of width <paramref name="n"/>; the results go
-    /// to the w units from <paramref name="k"/> of output blocks of width <paramref name="nOut"/>.
+    /// The forward cell for the w units from <paramref name="j"/> of input blocks <paramref name="n"/> apart; the results go
+    /// to the w units from <paramref name="k"/> of output blocks <paramref name="nOut"/> apart.
     /// </summary>
     private static void ForwardLanes(in ForwardInputs x, ref float act, ref float h, nuint j, nuint n,
         ref float actOut, ref float recHOut, ref float hOut, nuint k, nuint nOut)
@@ -135,8 +136,8 @@ internal static class FloatGruCell<TV> where TV : struct, IFloatLanes<TV>
     }
 
     /// <summary>
-    /// The backward cell for the w units from <paramref name="j"/> of a row of width <paramref name="n"/>; the gate
-    /// gradients, the recurrent ones and z ⊙ dh go to the w units from <paramref name="k"/> of blocks of width
+    /// The backward cell for the w units from <paramref name="j"/> of input blocks <paramref name="n"/> apart; the gate
+    /// gradients, the recurrent ones and z ⊙ dh go to the w units from <paramref name="k"/> of blocks spaced
     /// <paramref name="nOut"/>.
     /// </summary>
     private static void BackwardLanes(in BackwardInputs x, ref float dh, nuint j, nuint n,

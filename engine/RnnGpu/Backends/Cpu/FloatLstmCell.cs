@@ -13,23 +13,25 @@ namespace RnnGpu.Backends.Cpu;
 internal static class FloatLstmCell
 {
     /// <inheritdoc cref="FloatLstmCell{TV}.Forward"/>
-    public static void Forward(Span<float> act, ReadOnlySpan<float> rec, Span<float> c, Span<float> h, Span<float> cOut)
+    public static void Forward(Span<float> act, ReadOnlySpan<float> rec, Span<float> c, Span<float> h, Span<float> cOut, int stride)
     {
-        if (FloatLanes512.IsHardwareAccelerated) FloatLstmCell<FloatLanes512>.Forward(act, rec, c, h, cOut);
-        else FloatLstmCell<FloatLanes256>.Forward(act, rec, c, h, cOut);
+        if (FloatLanes512.IsHardwareAccelerated) FloatLstmCell<FloatLanes512>.Forward(act, rec, c, h, cOut, stride);
+        else FloatLstmCell<FloatLanes256>.Forward(act, rec, c, h, cOut, stride);
     }
 
     /// <inheritdoc cref="FloatLstmCell{TV}.Backward"/>
     public static void Backward(ReadOnlySpan<float> act, ReadOnlySpan<float> cNow, ReadOnlySpan<float> cPrev,
-        ReadOnlySpan<float> dOut, Span<float> gate, Span<float> dh, Span<float> dc)
+        ReadOnlySpan<float> dOut, Span<float> gate, Span<float> dh, Span<float> dc, int stride)
     {
-        if (FloatLanes512.IsHardwareAccelerated) FloatLstmCell<FloatLanes512>.Backward(act, cNow, cPrev, dOut, gate, dh, dc);
-        else FloatLstmCell<FloatLanes256>.Backward(act, cNow, cPrev, dOut, gate, dh, dc);
+        if (FloatLanes512.IsHardwareAccelerated) FloatLstmCell<FloatLanes512>.Backward(act, cNow, cPrev, dOut, gate, dh, dc, stride);
+        else FloatLstmCell<FloatLanes256>.Backward(act, cNow, cPrev, dOut, gate, dh, dc, stride);
     }
 }
 
 /// <summary>
-/// <see cref="FloatLstmCell"/> at one register width. Rows are [i, f, c̃, o] blocks of width H. When H is not a
+/// <see cref="FloatLstmCell"/> at one register width. Rows are [i, f, c̃, o] blocks of width n (the units this call
+/// updates) that start <c>stride</c> apart (H apart in a layer's row; a thread that owns units [j0, j0 + n) of every
+/// gate passes the row from j0 and stride H). When n is not a
 /// multiple of the width, the last full-width window [H − w, H) is computed first, from inputs nothing has updated
 /// yet, into a scratch block, and copied into place after the main loop: the lanes it shares with the last whole
 /// chunk receive the same values again, so there is no scalar tail. Rows must be at least one register wide
@@ -42,7 +44,7 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
     /// and receives their activations, <paramref name="rec"/> is the recurrent product h·U, <paramref name="c"/> and
     /// <paramref name="h"/> are updated, and the new cell state is also written to <paramref name="cOut"/> (the tape).
     /// </summary>
-    public static void Forward(Span<float> act, ReadOnlySpan<float> rec, Span<float> c, Span<float> h, Span<float> cOut)
+    public static void Forward(Span<float> act, ReadOnlySpan<float> rec, Span<float> c, Span<float> h, Span<float> cOut, int stride)
     {
         int n = h.Length, w = TV.Count;
         if (n < w) throw new ArgumentException($"The fused cell needs at least {w} units per row, got {n}.", nameof(h));
@@ -51,16 +53,16 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
         ref float cs = ref MemoryMarshal.GetReference(c);
         ref float hs = ref MemoryMarshal.GetReference(h);
         ref float co = ref MemoryMarshal.GetReference(cOut);
-        nuint un = (nuint)n, uw = (nuint)w, last = un - uw, whole = un - un % uw;
+        nuint un = (nuint)n, us = (nuint)stride, uw = (nuint)w, last = un - uw, whole = un - un % uw;
 
         // Scratch for the last window: four gate blocks, c and h (each w wide).
         Span<float> tail = stackalloc float[6 * w];
         ref float t = ref MemoryMarshal.GetReference(tail);
         ref float tc = ref Unsafe.Add(ref t, 4 * uw), th = ref Unsafe.Add(ref t, 5 * uw);
-        if (whole != un) ForwardLanes(ref a, ref r, ref cs, last, un, ref t, ref tc, ref tc, ref th, 0, uw);
-        for (nuint j = 0; j < whole; j += uw) ForwardLanes(ref a, ref r, ref cs, j, un, ref a, ref cs, ref co, ref hs, j, un);
+        if (whole != un) ForwardLanes(ref a, ref r, ref cs, last, us, ref t, ref tc, ref tc, ref th, 0, uw);
+        for (nuint j = 0; j < whole; j += uw) ForwardLanes(ref a, ref r, ref cs, j, us, ref a, ref cs, ref co, ref hs, j, us);
         if (whole == un) return;
-        for (nuint k = 0; k < 4; k++) FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref a, k * un + last);
+        for (nuint k = 0; k < 4; k++) FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref a, k * us + last);
         FloatLanes.Copy<TV>(ref tc, ref cs, last);
         FloatLanes.Copy<TV>(ref tc, ref co, last);
         FloatLanes.Copy<TV>(ref th, ref hs, last);
@@ -74,7 +76,7 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
     /// ∂c_prev and dh is cleared (the recurrent GEMM that follows adds ∂h_prev into it).
     /// </summary>
     public static void Backward(ReadOnlySpan<float> act, ReadOnlySpan<float> cNow, ReadOnlySpan<float> cPrev,
-        ReadOnlySpan<float> dOut, Span<float> gate, Span<float> dh, Span<float> dc)
+        ReadOnlySpan<float> dOut, Span<float> gate, Span<float> dh, Span<float> dc, int stride)
     {
         int n = dh.Length, w = TV.Count;
         if (n < w) throw new ArgumentException($"The fused cell needs at least {w} units per row, got {n}.", nameof(dh));
@@ -82,24 +84,24 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
         ref float g = ref MemoryMarshal.GetReference(gate);
         ref float dhs = ref MemoryMarshal.GetReference(dh);
         ref float dcs = ref MemoryMarshal.GetReference(dc);
-        nuint un = (nuint)n, uw = (nuint)w, last = un - uw, whole = un - un % uw;
+        nuint un = (nuint)n, us = (nuint)stride, uw = (nuint)w, last = un - uw, whole = un - un % uw;
 
         // Scratch for the last window: four gate-gradient blocks, ∂c_prev and the cleared dh (each w wide). dh itself
         // is cleared after the main loop, which still reads the lanes the two windows share.
         Span<float> tail = stackalloc float[6 * w];
         ref float t = ref MemoryMarshal.GetReference(tail);
         ref float tdc = ref Unsafe.Add(ref t, 4 * uw), tdh = ref Unsafe.Add(ref t, 5 * uw);
-        if (whole != un) BackwardLanes(in inputs, ref dhs, ref dcs, last, un, ref t, ref tdc, ref tdh, 0, uw);
-        for (nuint j = 0; j < whole; j += uw) BackwardLanes(in inputs, ref dhs, ref dcs, j, un, ref g, ref dcs, ref dhs, j, un);
+        if (whole != un) BackwardLanes(in inputs, ref dhs, ref dcs, last, us, ref t, ref tdc, ref tdh, 0, uw);
+        for (nuint j = 0; j < whole; j += uw) BackwardLanes(in inputs, ref dhs, ref dcs, j, us, ref g, ref dcs, ref dhs, j, us);
         if (whole == un) return;
-        for (nuint k = 0; k < 4; k++) FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref g, k * un + last);
+        for (nuint k = 0; k < 4; k++) FloatLanes.Copy<TV>(ref Unsafe.Add(ref t, k * uw), ref g, k * us + last);
         FloatLanes.Copy<TV>(ref tdc, ref dcs, last);
         FloatLanes.Copy<TV>(ref tdh, ref dhs, last);
     }
 
     /// <summary>
-    /// The forward cell for the w units from <paramref name="j"/> of a row of width <paramref name="n"/>; the results go
-    /// to the w units from <paramref name="k"/> of output blocks of width <paramref name="nOut"/> (the row itself, or
+    /// The forward cell for the w units from <paramref name="j"/> of input blocks <paramref name="n"/> apart; the results go
+    /// to the w units from <paramref name="k"/> of output blocks <paramref name="nOut"/> apart (the row itself, or
     /// the tail's scratch), the new cell state to both <paramref name="cOut"/> and <paramref name="cTape"/>.
     /// </summary>
     private static void ForwardLanes(ref float act, ref float rec, ref float c, nuint j, nuint n,
@@ -130,8 +132,8 @@ internal static class FloatLstmCell<TV> where TV : struct, IFloatLanes<TV>
     }
 
     /// <summary>
-    /// The backward cell for the w units from <paramref name="j"/> of a row of width <paramref name="n"/>; the gate
-    /// gradients, ∂c_prev and the cleared dh go to the w units from <paramref name="k"/> of blocks of width
+    /// The backward cell for the w units from <paramref name="j"/> of input blocks <paramref name="n"/> apart; the gate
+    /// gradients, ∂c_prev and the cleared dh go to the w units from <paramref name="k"/> of blocks spaced
     /// <paramref name="nOut"/>.
     /// </summary>
     private static void BackwardLanes(in BackwardInputs x, ref float dh, ref float dc, nuint j, nuint n,

@@ -1,7 +1,8 @@
 namespace RnnGpu.Backends.Cpu;
 
 /// <summary>
-/// How the CPU shares one recurrent layer's time loop among threads. Batch rows never interact through time, so
+/// One way the CPU shares a recurrent layer's time loop among threads (the other, for small batches, is
+/// <see cref="RecurrentUnitSplit"/>). Batch rows never interact through time, so
 /// each part takes a contiguous block of rows and runs every timestep for them on its own: one fork and one join
 /// per layer call, none per step (a parallel loop per step would pay its start-up cost T times for microseconds
 /// of work each). Blocks are made of whole GEMM kernel tiles, so only the last block can end in a partial tile.
