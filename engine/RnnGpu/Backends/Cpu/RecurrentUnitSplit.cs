@@ -25,7 +25,7 @@ internal static class RecurrentUnitSplit
 
     /// <summary>
     /// Batch rows above which the batch split is used: from there every thread has several kernel tiles of rows, its
-    /// load is even, and the two ways measured the same (LSTM(256) and LSTM(512) at batch 24–64: 0.92–1.06×), while at
+    /// load is even, and the two ways measured the same (LSTM(256) and LSTM(512) at batch 24–64: 0.91–1.06×), while at
     /// batch 1–16 splitting units was up to 2× faster (LSTM(256) at batch 1: 1.4× inference, 1.8× training; LSTM(1024)
     /// at batch 4: 1.5×).
     /// </summary>
