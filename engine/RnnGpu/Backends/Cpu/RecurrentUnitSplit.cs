@@ -67,6 +67,6 @@ internal static class RecurrentUnitSplit
         int blocks = (h + align - 1) / align;
         int start = (int)((long)blocks * member / members) * align;
         int end = Math.Min(h, (int)((long)blocks * (member + 1) / members) * align);
-        return (Math.Min(start, h), end);
+        return (start, end);
     }
 }
