@@ -161,6 +161,19 @@ public unsafe class CpuGemmTests
         Check<double>(transA, transB, m, n, k, pad, -0.5, 0, threads, seed: m + n + k + 1, prepacked: true);
     }
 
+    /// <summary>
+    /// Every tile height of the micro-kernel: rows read in place (the per-step products: alpha 1, A not transposed)
+    /// are dealt evenly over tiles of 1 to 6 rows, packed rows fill tiles of 6 and end in a short one (m·n·k above
+    /// the unpacked small-product path for every m).
+    /// </summary>
+    [Test]
+    public void Every_row_count_gives_the_same_product([Range(2, 20)] int m)
+    {
+        Check<float>(false, false, m, 100, 400, 1, 1, 1, maxThreads: 1, seed: m, prepacked: true);
+        Check<float>(false, false, m, 100, 400, 1, -0.5, 2.5, maxThreads: 1, seed: m + 1, prepacked: true);
+        Check<double>(false, false, m, 100, 400, 0, 1, 0, maxThreads: 1, seed: m + 2, prepacked: true);
+    }
+
     private static void Check<T>(bool transA, bool transB, int m, int n, int k, int pad, double alpha, double beta, int maxThreads, int seed, bool prepacked = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -27,15 +27,27 @@ public sealed class CpuRecurrentThreadingTests
     [Test]
     public void TheTestShapeIsSplit()
     {
-        var split = RecurrentBatchSplit.Plan(Batch, Steps, Units, 3 * Units, Threads, CpuGemmKernel<double>.Rows);
+        var split = RecurrentBatchSplit.Plan(Batch, Steps, Units, 3 * Units, Threads);
         Assert.That(split.Parts, Is.EqualTo(Threads), "the shape must be large enough for the split to happen");
-        Assert.That(Enumerable.Range(0, split.Parts).Select(p => split.Rows(p)), Is.EqualTo(new[] { (0, 6), (6, 12), (12, 20) }));
+        Assert.That(Enumerable.Range(0, split.Parts).Select(p => split.Rows(p)), Is.EqualTo(new[] { (0, 6), (6, 13), (13, 20) }), "rows dealt evenly");
+    }
+
+    /// <summary>A batch of two rows still splits in two when the layer is large enough: one row per thread.</summary>
+    [Test]
+    public void TwoRowsSplitInTwo()
+    {
+        var split = RecurrentBatchSplit.Plan(batch: 2, steps: 12, h: 128, gh: 512, threads: 2);
+        Assert.That(Enumerable.Range(0, split.Parts).Select(p => split.Rows(p)), Is.EqualTo(new[] { (0, 1), (1, 2) }));
+        var spec = new RecurrentSpec(RecurrentKind.Lstm, 128);
+        var single = RecurrentLayerRun.Run(new CpuBackend<double>(threads: 1), spec, 2, 12, Inputs, 128);
+        var split2 = RecurrentLayerRun.Run(new CpuBackend<double>(threads: 2) { ForcedSplit = RecurrentSplitKind.Batch }, spec, 2, 12, Inputs, 128);
+        RecurrentLayerRun.AssertSame(split2, single, 1e-12, "one row per thread", "one thread");
     }
 
     [Test]
     public void SmallLayersRunOnOneThread()
     {
-        var split = RecurrentBatchSplit.Plan(batch: 4, steps: 5, h: 8, gh: 32, threads: 8, CpuGemmKernel<float>.Rows);
+        var split = RecurrentBatchSplit.Plan(batch: 4, steps: 5, h: 8, gh: 32, threads: 8);
         Assert.That((split.Parts, split.GemmThreads, split.Rows(0)), Is.EqualTo((1, 8, (0, 4))));
     }
 
@@ -72,7 +84,7 @@ public sealed class CpuRecurrentThreadingTests
     /// Split by hidden units (<see cref="RecurrentUnitSplit"/>): the members own blocks of units of 16 (double) or 32
     /// (float), so at H = 70 the last block is narrower than the rest and, in float, narrower than the fused cells'
     /// registers. Every output and gradient must equal the single-thread loop's to rounding (1e-12 in double; 1e-5 in
-    /// float, where the fused cells run on the wide blocks and the generic kernels on the narrow one, 1e-4 with ReLU).
+    /// float, where the fused cells run on the wide blocks and the generic kernels on the narrow one, 2.5e-4 with ReLU).
     /// </summary>
     [TestCaseSource(nameof(UnitSplitSpecs))]
     public void UnitSplitLoopEqualsTheSingleThreadLoop(RecurrentSpec spec)
@@ -84,8 +96,9 @@ public sealed class CpuRecurrentThreadingTests
             var byUnits = RecurrentLayerRun.Run(new CpuBackend<double>(threads) { ForcedSplit = RecurrentSplitKind.Units }, spec, Batch, Steps, Inputs, Units);
             RecurrentLayerRun.AssertSame(byUnits, single, 1e-12, $"split by units over {threads} threads", "one thread");
             var floatByUnits = RecurrentLayerRun.Run(new CpuBackend<float>(threads) { ForcedSplit = RecurrentSplitKind.Units }, spec, Batch, Steps, Inputs, Units);
-            // An unbounded ReLU recurrence carries the products' different rounding forward undamped, step after step.
-            double floatTolerance = spec.Activation == ActivationKind.Relu ? 1e-4 : 1e-5;
+            // An unbounded ReLU recurrence carries the products' different rounding forward undamped, step after step:
+            // with 256-bit vectors (AVX-512 off) a recurrent kernel gradient of 0.0198 differed by 1.05e-4.
+            double floatTolerance = spec.Activation == ActivationKind.Relu ? 2.5e-4 : 1e-5;
             RecurrentLayerRun.AssertSame(floatByUnits, floatSingle, floatTolerance, $"float split by units over {threads} threads", "float on one thread");
         }
     }

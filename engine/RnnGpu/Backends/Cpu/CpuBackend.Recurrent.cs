@@ -36,7 +36,7 @@ public sealed unsafe partial class CpuBackend<T>
     {
         int gh = d.GH, h = d.H;
         // The recurrent kernel is the same at every step: pack it for the GEMM once, not once per step.
-        var split = RecurrentBatchSplit.Plan(d.B, d.Steps, h, gh, Threads, CpuGemmKernel<T>.Rows);
+        var split = RecurrentBatchSplit.Plan(d.B, d.Steps, h, gh, Threads);
         bool gruBefore = spec.Kind == RecurrentKind.Gru && !spec.ResetAfter;
         T* uPtr = u.Pointer;
         using var packedU = new CpuPackedMatrix<T>(false, split.LargestPart, h, gruBefore ? 2 * h : gh, uPtr, gh);
@@ -91,7 +91,7 @@ public sealed unsafe partial class CpuBackend<T>
         else
         {
             // Uᵀ (and U_hᵀ) serve every step: packed once.
-            var split = RecurrentBatchSplit.Plan(d.B, d.Steps, h, gh, Threads, CpuGemmKernel<T>.Rows);
+            var split = RecurrentBatchSplit.Plan(d.B, d.Steps, h, gh, Threads);
             int recurrentColumns = gruBefore ? 2 * h : gh;
             using var packedUt = new CpuPackedMatrix<T>(true, split.LargestPart, recurrentColumns, h, u, gh);
             using var packedCandidateT = gruBefore ? new CpuPackedMatrix<T>(true, split.LargestPart, h, h, u + 2 * h, gh) : null;

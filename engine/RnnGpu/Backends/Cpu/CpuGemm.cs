@@ -235,11 +235,11 @@ internal static unsafe class CpuGemm
                     int mc = Math.Min(RowBlock, m - ic);
                     if (readAInPlace)
                     {
-                        MacroKernel(mc, nc, kc, a + (nint)ic * lda + pc, lda, 1, (nint)mr * lda, blockB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
+                        MacroKernel(mc, nc, kc, a + (nint)ic * lda + pc, lda, true, blockB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
                         continue;
                     }
                     CpuGemmPacking<T>.PackA(transA, a, lda, ic, pc, mc, kc, alpha, packedA);
-                    MacroKernel(mc, nc, kc, packedA, 1, mr, (nint)mr * kc, blockB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
+                    MacroKernel(mc, nc, kc, packedA, 1, false, blockB, c + (nint)ic * ldc + jc, ldc, blockBeta, scratch.Tile);
                 }
             }
         }
@@ -247,22 +247,28 @@ internal static unsafe class CpuGemm
 
     /// <summary>
     /// Sweeps the kernel over one A block and one packed B panel. Columns are the outer loop so one B micro-panel stays
-    /// in L1 while the A micro-panels stream from L2. A's element (r, p) of a micro-panel is at r·aRow + p·aDepth, and
-    /// its micro-panels are aPanel apart (packed: 1, Rows, kc·Rows; in place: lda, 1, Rows·lda).
+    /// in L1 while the A micro-panels stream from L2. A is either packed (micro-panels of <c>kc × Rows</c>, row index
+    /// fastest; <paramref name="aRow"/> 1) or row-major rows read in place (<paramref name="aRow"/> = lda).
     /// </summary>
-    private static void MacroKernel<T>(int mc, int nc, int kc, T* a, nint aRow, nint aDepth, nint aPanel, T* packedB, T* c, int ldc, T beta, T* tile)
+    private static void MacroKernel<T>(int mc, int nc, int kc, T* a, nint aRow, bool aInPlace, T* packedB, T* c, int ldc, T beta, T* tile)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         const int mr = CpuGemmKernel<T>.Rows;
         int nr = CpuGemmKernel<T>.Columns;
+        // A packed A fixes the tiles at its micro-panels. Rows read in place are dealt evenly over the fewest tiles
+        // instead: a tile of 4 rows takes about as long as one of 2, so 8 rows go as 4 + 4 rather than 6 + 2.
+        nint aDepth = aInPlace ? 1 : mr;
+        int tiles = (mc + mr - 1) / mr;
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
             T* bPanel = packedB + (nint)jr * kc;
-            for (int ir = 0, panel = 0; ir < mc; ir += mr, panel++)
+            for (int t = 0; t < tiles; t++)
             {
-                int rows = Math.Min(mr, mc - ir);
-                CpuGemmKernel<T>.Run(kc, a + panel * aPanel, aRow, aDepth, bPanel, c + (nint)ir * ldc + jr, ldc, beta, rows, cols, tile);
+                int first = aInPlace ? (int)((long)mc * t / tiles) : t * mr;
+                int rows = aInPlace ? (int)((long)mc * (t + 1) / tiles) - first : Math.Min(mr, mc - first);
+                T* aTile = aInPlace ? a + first * aRow : a + (nint)t * mr * kc;
+                CpuGemmKernel<T>.Run(kc, aTile, aRow, aDepth, bPanel, c + (nint)first * ldc + jr, ldc, beta, rows, cols, tile);
             }
         }
     }

@@ -42,28 +42,47 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
     /// <param name="c">Top-left element of the C tile.</param>
     /// <param name="ldc">Row stride of C.</param>
     /// <param name="beta">Scale of the old C.</param>
-    /// <param name="rows">Valid rows (1..Rows).</param>
+    /// <param name="rows">Rows of the tile (1..Rows); only these are read and computed.</param>
     /// <param name="cols">Valid columns (1..Columns).</param>
     /// <param name="tile">Scratch of <c>Rows × Columns</c> elements for edge tiles.</param>
     public static void Run(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, int ldc, T beta, int rows, int cols, T* tile)
     {
-        // Rows past the valid ones repeat the last valid row: nothing outside A is read, and the tile's extra rows are
-        // never stored.
-        nint o1 = Math.Min(1, rows - 1) * aRow, o2 = Math.Min(2, rows - 1) * aRow, o3 = Math.Min(3, rows - 1) * aRow;
-        nint o4 = Math.Min(4, rows - 1) * aRow, o5 = Math.Min(5, rows - 1) * aRow;
         if (!Vector256.IsHardwareAccelerated)
         {
+            // Rows past the valid ones repeat the last valid row: nothing outside A is read, and they are never stored.
+            nint o1 = Math.Min(1, rows - 1) * aRow, o2 = Math.Min(2, rows - 1) * aRow, o3 = Math.Min(3, rows - 1) * aRow;
+            nint o4 = Math.Min(4, rows - 1) * aRow, o5 = Math.Min(5, rows - 1) * aRow;
             RunScalar(kc, a, [0, o1, o2, o3, o4, o5], aDepth, b, tile);
             MergeTile(tile, c, ldc, beta, rows, cols);
             return;
         }
-        if (Vector512.IsHardwareAccelerated)
+        // One instance per tile height: a short tile does only its own rows' work. Under the FMA latency a tile of
+        // 1-4 rows takes about two thirds of a 6-row tile's time, not all of it.
+        switch (rows)
         {
-            Run512(kc, a, o1, o2, o3, o4, o5, aDepth, b, c, ldc, beta, rows, cols, tile);
-            return;
+            case 1: RunRows<TileRows1>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile); break;
+            case 2: RunRows<TileRows2>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile); break;
+            case 3: RunRows<TileRows3>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile); break;
+            case 4: RunRows<TileRows4>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile); break;
+            case 5: RunRows<TileRows5>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile); break;
+            default: RunRows<TileRows6>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile); break;
         }
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunRows<R>(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, int ldc, T beta, int cols, T* tile)
+        where R : struct, ITileRows
+    {
+        if (Vector512.IsHardwareAccelerated) Run512<R>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile);
+        else Run256<R>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile);
+    }
+
+    /// <summary>The kernel with 256-bit vectors, for <typeparamref name="R"/> rows (the JIT drops the other rows' code).</summary>
+    private static void Run256<R>(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, int ldc, T beta, int cols, T* tile)
+        where R : struct, ITileRows
+    {
         int w = Vector256<T>.Count;
+        nint o1 = aRow, o2 = 2 * aRow, o3 = 3 * aRow, o4 = 4 * aRow, o5 = 5 * aRow;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
@@ -72,38 +91,55 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
             Vector256<T> b1 = Vector256.Load(b + w);
             Vector256<T> ai = Vector256.Create(a[0]);
             c00 = MulAdd(ai, b0, c00); c01 = MulAdd(ai, b1, c01);
-            ai = Vector256.Create(a[o1]);
-            c10 = MulAdd(ai, b0, c10); c11 = MulAdd(ai, b1, c11);
-            ai = Vector256.Create(a[o2]);
-            c20 = MulAdd(ai, b0, c20); c21 = MulAdd(ai, b1, c21);
-            ai = Vector256.Create(a[o3]);
-            c30 = MulAdd(ai, b0, c30); c31 = MulAdd(ai, b1, c31);
-            ai = Vector256.Create(a[o4]);
-            c40 = MulAdd(ai, b0, c40); c41 = MulAdd(ai, b1, c41);
-            ai = Vector256.Create(a[o5]);
-            c50 = MulAdd(ai, b0, c50); c51 = MulAdd(ai, b1, c51);
+            if (R.Count > 1)
+            {
+                ai = Vector256.Create(a[o1]);
+                c10 = MulAdd(ai, b0, c10); c11 = MulAdd(ai, b1, c11);
+            }
+            if (R.Count > 2)
+            {
+                ai = Vector256.Create(a[o2]);
+                c20 = MulAdd(ai, b0, c20); c21 = MulAdd(ai, b1, c21);
+            }
+            if (R.Count > 3)
+            {
+                ai = Vector256.Create(a[o3]);
+                c30 = MulAdd(ai, b0, c30); c31 = MulAdd(ai, b1, c31);
+            }
+            if (R.Count > 4)
+            {
+                ai = Vector256.Create(a[o4]);
+                c40 = MulAdd(ai, b0, c40); c41 = MulAdd(ai, b1, c41);
+            }
+            if (R.Count > 5)
+            {
+                ai = Vector256.Create(a[o5]);
+                c50 = MulAdd(ai, b0, c50); c51 = MulAdd(ai, b1, c51);
+            }
             a += aDepth;
             b += 2 * w;
         }
 
-        // Edge tiles go through the scratch tile so the full-tile path needs no masking.
-        bool full = rows == Rows && cols == 2 * w;
+        // Edge columns go through the scratch tile so the full-width path needs no masking.
+        bool full = cols == 2 * w;
         T* dst = full ? c : tile;
         int ld = full ? ldc : 2 * w;
         T dstBeta = full ? beta : T.Zero;
         MergeRow(dst, c00, c01, dstBeta);
-        MergeRow(dst + ld, c10, c11, dstBeta);
-        MergeRow(dst + 2 * (nint)ld, c20, c21, dstBeta);
-        MergeRow(dst + 3 * (nint)ld, c30, c31, dstBeta);
-        MergeRow(dst + 4 * (nint)ld, c40, c41, dstBeta);
-        MergeRow(dst + 5 * (nint)ld, c50, c51, dstBeta);
-        if (!full) MergeTile(tile, c, ldc, beta, rows, cols);
+        if (R.Count > 1) MergeRow(dst + ld, c10, c11, dstBeta);
+        if (R.Count > 2) MergeRow(dst + 2 * (nint)ld, c20, c21, dstBeta);
+        if (R.Count > 3) MergeRow(dst + 3 * (nint)ld, c30, c31, dstBeta);
+        if (R.Count > 4) MergeRow(dst + 4 * (nint)ld, c40, c41, dstBeta);
+        if (R.Count > 5) MergeRow(dst + 5 * (nint)ld, c50, c51, dstBeta);
+        if (!full) MergeTile(tile, c, ldc, beta, R.Count, cols);
     }
 
     /// <summary>The same kernel with 512-bit vectors (Columns = 2 × Vector512 count).</summary>
-    private static void Run512(int kc, T* a, nint o1, nint o2, nint o3, nint o4, nint o5, nint aDepth, T* b, T* c, int ldc, T beta, int rows, int cols, T* tile)
+    private static void Run512<R>(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, int ldc, T beta, int cols, T* tile)
+        where R : struct, ITileRows
     {
         int w = Vector512<T>.Count;
+        nint o1 = aRow, o2 = 2 * aRow, o3 = 3 * aRow, o4 = 4 * aRow, o5 = 5 * aRow;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
@@ -112,31 +148,47 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
             Vector512<T> b1 = Vector512.Load(b + w);
             Vector512<T> ai = Vector512.Create(a[0]);
             c00 = MulAdd(ai, b0, c00); c01 = MulAdd(ai, b1, c01);
-            ai = Vector512.Create(a[o1]);
-            c10 = MulAdd(ai, b0, c10); c11 = MulAdd(ai, b1, c11);
-            ai = Vector512.Create(a[o2]);
-            c20 = MulAdd(ai, b0, c20); c21 = MulAdd(ai, b1, c21);
-            ai = Vector512.Create(a[o3]);
-            c30 = MulAdd(ai, b0, c30); c31 = MulAdd(ai, b1, c31);
-            ai = Vector512.Create(a[o4]);
-            c40 = MulAdd(ai, b0, c40); c41 = MulAdd(ai, b1, c41);
-            ai = Vector512.Create(a[o5]);
-            c50 = MulAdd(ai, b0, c50); c51 = MulAdd(ai, b1, c51);
+            if (R.Count > 1)
+            {
+                ai = Vector512.Create(a[o1]);
+                c10 = MulAdd(ai, b0, c10); c11 = MulAdd(ai, b1, c11);
+            }
+            if (R.Count > 2)
+            {
+                ai = Vector512.Create(a[o2]);
+                c20 = MulAdd(ai, b0, c20); c21 = MulAdd(ai, b1, c21);
+            }
+            if (R.Count > 3)
+            {
+                ai = Vector512.Create(a[o3]);
+                c30 = MulAdd(ai, b0, c30); c31 = MulAdd(ai, b1, c31);
+            }
+            if (R.Count > 4)
+            {
+                ai = Vector512.Create(a[o4]);
+                c40 = MulAdd(ai, b0, c40); c41 = MulAdd(ai, b1, c41);
+            }
+            if (R.Count > 5)
+            {
+                ai = Vector512.Create(a[o5]);
+                c50 = MulAdd(ai, b0, c50); c51 = MulAdd(ai, b1, c51);
+            }
             a += aDepth;
             b += 2 * w;
         }
 
-        bool full = rows == Rows && cols == 2 * w;
+        // Edge columns go through the scratch tile so the full-width path needs no masking.
+        bool full = cols == 2 * w;
         T* dst = full ? c : tile;
         int ld = full ? ldc : 2 * w;
         T dstBeta = full ? beta : T.Zero;
         MergeRow(dst, c00, c01, dstBeta);
-        MergeRow(dst + ld, c10, c11, dstBeta);
-        MergeRow(dst + 2 * (nint)ld, c20, c21, dstBeta);
-        MergeRow(dst + 3 * (nint)ld, c30, c31, dstBeta);
-        MergeRow(dst + 4 * (nint)ld, c40, c41, dstBeta);
-        MergeRow(dst + 5 * (nint)ld, c50, c51, dstBeta);
-        if (!full) MergeTile(tile, c, ldc, beta, rows, cols);
+        if (R.Count > 1) MergeRow(dst + ld, c10, c11, dstBeta);
+        if (R.Count > 2) MergeRow(dst + 2 * (nint)ld, c20, c21, dstBeta);
+        if (R.Count > 3) MergeRow(dst + 3 * (nint)ld, c30, c31, dstBeta);
+        if (R.Count > 4) MergeRow(dst + 4 * (nint)ld, c40, c41, dstBeta);
+        if (R.Count > 5) MergeRow(dst + 5 * (nint)ld, c50, c51, dstBeta);
+        if (!full) MergeTile(tile, c, ldc, beta, R.Count, cols);
     }
 
     /// <summary>a·b + c with 512-bit vectors (AVX-512 always has FMA).</summary>
