@@ -27,7 +27,9 @@ internal static class RecurrentUnitSplit
     /// Batch rows above which the batch split is used: from there every thread has several kernel tiles of rows, its
     /// load is even, and the two ways measured the same (LSTM(256) and LSTM(512) at batch 24–64: 0.91–1.06×), while at
     /// batch 1–16 splitting units was up to 2× faster (LSTM(256) at batch 1: 1.4× inference, 1.8× training; LSTM(1024)
-    /// at batch 4: 1.5×).
+    /// at batch 4: 1.5×). Since the GEMM kernel runs a short tile at its own height, the batch split has caught up at
+    /// batch 8–16 with LSTM(256) (the same within noise) and nearly with LSTM(512) at batch 16 (units 1.03–1.06×), while
+    /// splitting units still wins at batch 2–4 (LSTM(256): 1.3–1.4×; LSTM(1024) at batch 4: 1.3×).
     /// </summary>
     public const int MaxBatch = 16;
 
