@@ -26,11 +26,7 @@ internal readonly record struct RecurrentBatchSplit(int Batch, int Parts, int Ge
     }
 
     /// <summary>First row and end row (exclusive) of part <paramref name="part"/>.</summary>
-    public (int Start, int End) Rows(int part)
-    {
-        if (Parts == 1) return (0, Batch);
-        return ((int)((long)Batch * part / Parts), (int)((long)Batch * (part + 1) / Parts));
-    }
+    public (int Start, int End) Rows(int part) => ((int)((long)Batch * part / Parts), (int)((long)Batch * (part + 1) / Parts));
 
     /// <summary>The most rows any part has (what per-step GEMMs are packed for).</summary>
     public int LargestPart => (Batch + Parts - 1) / Parts;
@@ -46,8 +42,8 @@ internal readonly record struct RecurrentBatchSplit(int Batch, int Parts, int Ge
         var self = this;
         CpuWorkerPool.For(Parts, part =>
         {
-            var (start, end) = self.Rows(part);
-            if (end > start) body(start, end, self.GemmThreads);
+            var (start, end) = self.Rows(part); // never empty: there are no more parts than rows
+            body(start, end, self.GemmThreads);
         });
     }
 }
