@@ -4,7 +4,10 @@ using RnnGpu.Cuda.Interop;
 
 namespace RnnGpu.Tests.Cuda;
 
-/// <summary>Every kernel family compiles with the NVRTC found on this machine (Debian's 11.8 on the build machine).</summary>
+/// <summary>
+/// Every kernel family compiles with the NVRTC found on this machine: Debian's 11.8 on the build machine, and in CI
+/// once more with NVRTC 12.4.
+/// </summary>
 [TestFixture]
 public sealed class KernelCompileTests
 {
@@ -20,6 +23,21 @@ public sealed class KernelCompileTests
     {
         if (!NativeLibraries.TryGet(CudaLibraryKind.Nvrtc, out _, out var reason))
             Assert.Ignore("NVRTC cannot be loaded, so the kernels cannot be compiled here: " + reason + " (run scripts/install-nvrtc.sh).");
+    }
+
+    /// <summary>
+    /// CI runs these tests a second time against NVRTC 12 (scripts/fetch-nvrtc12.sh) and names that version in
+    /// <see cref="ExpectedVersionVariable"/>, so that pass fails rather than silently compiling with the system's NVRTC.
+    /// </summary>
+    public const string ExpectedVersionVariable = "RNNGPU_EXPECT_NVRTC";
+
+    [Test]
+    public void TheExpectedNvrtcIsLoaded()
+    {
+        Nvrtc.Check(Nvrtc.nvrtcVersion(out int major, out int minor));
+        var expected = Environment.GetEnvironmentVariable(ExpectedVersionVariable);
+        if (string.IsNullOrEmpty(expected)) Assert.Pass($"NVRTC {major}.{minor} (no {ExpectedVersionVariable} set)");
+        Assert.That($"{major}.{minor}", Is.EqualTo(expected), $"the NVRTC loaded, against {ExpectedVersionVariable}");
     }
 
     [Test]
