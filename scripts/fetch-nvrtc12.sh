@@ -15,7 +15,7 @@ declare -A sha256=(
     [libnvrtc-builtins12.4]=c4f9ea43c3e176a9f46b50718d546adb0dc7344432cd7d8b1483692e0416d24c
 )
 
-dest=${1:-"${XDG_CACHE_HOME:-$HOME/.cache}/rnngpu/nvrtc-12.4.127"}
+dest=${1:-"${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/rnngpu/nvrtc-12.4.127"}
 lib="$dest/root/usr/lib/x86_64-linux-gnu"
 if [[ -f "$lib/libnvrtc.so.12" && -f "$lib/libnvrtc-builtins.so.12.4" ]]; then
     echo "$lib"
@@ -39,7 +39,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 apt_options=(
     -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt_dir/sources"
-    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=/dev/null" -o "Dir::Cache=$apt_dir/cache"
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=/dev/null" -o "Dir::Cache=$apt_dir/cache" -o "Dir::Cache::Archives=$apt_dir/cache/archives"
     -o "APT::Architecture=amd64" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=$(id -un)"
 )
 apt-get "${apt_options[@]}" -qq update >&2
