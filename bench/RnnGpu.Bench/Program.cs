@@ -29,15 +29,15 @@ types.Add(typeof(RnnGpu.Bench.TorchSharpBaseline.TorchSharpCpu));
 Console.WriteLine("Skipping the TorchSharp baseline: this build was made with WithTorchSharp=false.");
 #endif
 
-// Without a filter BenchmarkDotNet asks on the console; the suite runs unattended, so everything is the default.
-if (!rest.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h")) rest = [.. rest, "--filter", "*"];
-
 // --help and --list only print (BenchmarkDotNet adds its own options and the benchmark names): no results directory.
 if (help || rest.Contains("--list"))
 {
     BenchmarkSwitcher.FromTypes([.. types]).Run(rest);
     return 0;
 }
+
+// Without a filter BenchmarkDotNet asks on the console; the suite runs unattended, so everything is the default.
+if (!rest.Any(a => a is "--filter" or "-f")) rest = [.. rest, "--filter", "*"];
 
 string outDir = options.ResolvedOutputDirectory;
 string? torchSharpVersion = null, libTorchVersion = null;
