@@ -130,14 +130,11 @@ public sealed unsafe partial class CpuBackend<T>
     /// The forward time loop over a block of batch rows [b0, b1): the rows' states, recurrent products and tape rows
     /// (b·T + t) belong to this block alone, so blocks run side by side without locks.
     /// </summary>
-    private sealed class ForwardLoop
+    private sealed class ForwardLoop : ForwardSteps
     {
-        public RecurrentSpec Spec;
-        public RecurrentDims D;
         public CpuPackedMatrix<T> PackedU = null!;
         public CpuPackedMatrix<T>? PackedCandidate;
-        public bool KeepsEveryStep;
-        public T* Input, Kernel, InputBias, Act, HPrev, Cells, GruExtra, State, Cell, Rec, Output, Mask, RecBias;
+        public T* Input, Kernel, InputBias;
 
         /// <summary>
         /// Projects the inputs of rows [<paramref name="b0"/>, <paramref name="b1"/>) at every step, then runs every step
@@ -157,7 +154,6 @@ public sealed unsafe partial class CpuBackend<T>
             for (int r = 0; r < projected; r++) TensorPrimitives.Add(Row(act0, r, gh), inputBias, Row(act0, r, gh));
 
             var scratch = new T[h];
-            var recBias = RecBias is null ? default : new ReadOnlySpan<T>(RecBias, gh);
             T* hs = State + (nint)b0 * h;
             for (int t = 0; t < steps; t++)
             {
@@ -166,30 +162,7 @@ public sealed unsafe partial class CpuBackend<T>
                 // The recurrent GEMM: all gates at once, except the reset-before GRU whose candidate needs r first.
                 CpuGemm.GemmPacked(false, rows, h, T.One, hs, h, PackedU, T.Zero, Rec + (nint)b0 * gh, gh, gemmThreads);
 
-                for (int b = b0; b < b1; b++)
-                {
-                    int row = b * steps + t, kept = TapeRow(b, t);
-                    bool valid = Mask is null || Mask[row] != T.Zero;
-                    var a = Row(Act, row, gh);
-                    var rb = Row(Rec, b, gh);
-                    var hb = Row(State, b, h);
-                    switch (Spec.Kind)
-                    {
-                        case RecurrentKind.SimpleRnn:
-                            TensorPrimitives.Add(a, rb, a);
-                            CpuCellKernels<T>.SimpleForward(kind, a, hb, valid);
-                            break;
-                        case RecurrentKind.Lstm:
-                            CpuCellKernels<T>.LstmForward(kind, a, rb, Row(Cell, b, h), hb, Row(Cells, kept, h), valid, scratch);
-                            break;
-                        case RecurrentKind.Gru when Spec.ResetAfter:
-                            CpuCellKernels<T>.GruAfterForward(kind, a, rb, recBias, Row(GruExtra, kept, h), hb, valid);
-                            break;
-                        default:
-                            CpuCellKernels<T>.GruBeforeGates(a, rb, hb, Row(GruExtra, kept, h));
-                            break;
-                    }
-                }
+                for (int b = b0; b < b1; b++) CellStep(b, t, 0, Row(State, b, h), scratch);
 
                 if (PackedCandidate is not null)
                 {
@@ -207,20 +180,15 @@ public sealed unsafe partial class CpuBackend<T>
                 for (int b = b0; b < b1; b++) Row(State, b, h).CopyTo(Row(Output, b * steps + t, h));
             }
         }
-
-        /// <summary>Row of batch row b at step t in the per-step buffers (one row per batch row when only the current step is kept).</summary>
-        private int TapeRow(int b, int t) => KeepsEveryStep ? b * D.Steps + t : b;
     }
 
     /// <summary>The backward time loop over a block of batch rows (the mirror of <see cref="ForwardLoop"/>).</summary>
-    private sealed class BackwardLoop
+    private sealed class BackwardLoop : BackwardSteps
     {
-        public RecurrentSpec Spec;
-        public RecurrentDims D;
         public CpuPackedMatrix<T> PackedUt = null!;
         public CpuPackedMatrix<T>? PackedCandidateT;
         public int RecurrentColumns;
-        public T* Act, HPrev, Cells, GruExtra, DGates, DRecurrent, Dh, Dc, Drh, DOutput, Mask, C0, Kernel, InputGrad;
+        public T* Drh, Kernel, InputGrad;
 
         /// <summary>
         /// Runs every step, last to first, for rows [<paramref name="b0"/>, <paramref name="b1"/>), then adds their
@@ -240,43 +208,11 @@ public sealed unsafe partial class CpuBackend<T>
         private void RunSteps(int b0, int b1, int gemmThreads)
         {
             int h = D.H, gh = D.GH, steps = D.Steps, rows = b1 - b0;
-            var kind = Spec.Activation;
             var scratch = new T[3 * h];
             var t1 = scratch.AsSpan(0, h); var t2 = scratch.AsSpan(h, h); var t3 = scratch.AsSpan(2 * h, h);
-            bool cellAddsOutputGradient = Spec.Kind == RecurrentKind.Lstm || (Spec.Kind == RecurrentKind.Gru && Spec.ResetAfter);
             for (int t = steps - 1; t >= 0; t--)
             {
-                for (int b = b0; b < b1; b++)
-                {
-                    int row = b * steps + t;
-                    var dhb = Row(Dh, b, h);
-                    var dOut = DOutput is null ? default : Row(DOutput, row, h);
-                    bool masked = Mask is not null && Mask[row] == T.Zero;
-                    // The LSTM and reset-after GRU cells add the output gradient themselves, inside their fused pass.
-                    if (masked || !cellAddsOutputGradient)
-                    {
-                        if (!dOut.IsEmpty) TensorPrimitives.Add(dhb, dOut, dhb);
-                        if (masked) continue; // a masked step passes the state gradient straight through
-                    }
-                    var a = Row(Act, row, gh);
-                    var g = Row(DGates, row, gh);
-                    switch (Spec.Kind)
-                    {
-                        case RecurrentKind.SimpleRnn:
-                            CpuCellKernels<T>.SimpleBackward(kind, a, g, dhb);
-                            break;
-                        case RecurrentKind.Lstm:
-                            var cPrev = t == 0 ? Row(C0, b, h) : Row(Cells, row - 1, h);
-                            CpuCellKernels<T>.LstmBackward(kind, a, Row(Cells, row, h), cPrev, dOut, g, dhb, Row(Dc, b, h), t1, t2, t3);
-                            break;
-                        case RecurrentKind.Gru when Spec.ResetAfter:
-                            CpuCellKernels<T>.GruAfterBackward(kind, a, Row(GruExtra, row, h), Row(HPrev, row, h), dOut, g, Row(DRecurrent, row, gh), dhb, t1, t2);
-                            break;
-                        default:
-                            CpuCellKernels<T>.GruBeforeBackwardGates(kind, a, Row(HPrev, row, h), g, dhb, t1, t2);
-                            break;
-                    }
-                }
+                for (int b = b0; b < b1; b++) CellStep(b, t, 0, h, t1, t2, t3);
 
                 if (PackedCandidateT is not null)
                 {
@@ -298,9 +234,6 @@ public sealed unsafe partial class CpuBackend<T>
             }
         }
     }
-
-    /// <summary>Row <paramref name="row"/> of width <paramref name="width"/> of a row-major block.</summary>
-    private static Span<T> Row(T* block, int row, int width) => new(block + (long)row * width, width);
 
     /// <summary>Row <paramref name="index"/> of a bias that may hold two rows (reset-after GRU), as a window.</summary>
     private CpuTensor<T> BiasRow(CpuTensor<T> bias, int index, int width) =>

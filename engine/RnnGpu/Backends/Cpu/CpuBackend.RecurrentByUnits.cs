@@ -48,13 +48,9 @@ public sealed unsafe partial class CpuBackend<T>
     /// step is one threaded GEMM up front; then each member runs every step for its units, reading h_t from one state
     /// buffer and writing h_t+1 to the other, so no member overwrites units another is still multiplying.
     /// </summary>
-    private sealed class UnitForwardLoop
+    private sealed class UnitForwardLoop : ForwardSteps
     {
-        public RecurrentSpec Spec;
-        public RecurrentDims D;
-        public bool KeepsEveryStep;
-        public T* RecurrentKernel, Act, HPrev, Cells, GruExtra, Cell, Rec, Output, Mask, RecBias;
-        public T* State, NextState;
+        public T* RecurrentKernel, NextState;
 
         /// <summary>Runs every step for the units of <paramref name="member"/>.</summary>
         public void Run(int member, int members, CpuTeamBarrier barrier)
@@ -62,7 +58,6 @@ public sealed unsafe partial class CpuBackend<T>
             int h = D.H, gh = D.GH, steps = D.Steps, batch = D.B, gates = Spec.Gates;
             var (j0, j1) = RecurrentUnitSplit.Units(h, member, members, UnitAlign);
             int w = j1 - j0;
-            var kind = Spec.Activation;
 
             // This member's columns of every gate block of U, side by side in one contiguous h × G·w block copied by the
             // member itself (into its own core's cache): one product per step covers all its gates, and reading the
@@ -79,7 +74,6 @@ public sealed unsafe partial class CpuBackend<T>
                         new ReadOnlySpan<T>(RecurrentKernel + (nint)p * gh + g * h + j0, w).CopyTo(new Span<T>(slice + (nint)p * gw + g * w, w));
                 packed = new CpuPackedMatrix<T>(false, batch, h, gw, slice, gw);
                 var scratch = new T[w];
-                var recBias = RecBias is null ? default : new ReadOnlySpan<T>(RecBias + j0, gh - j0);
                 T* current = State, next = NextState;
                 for (int t = 0; t < steps; t++)
                 {
@@ -87,29 +81,15 @@ public sealed unsafe partial class CpuBackend<T>
 
                     for (int b = 0; b < batch && w > 0; b++)
                     {
-                        int row = b * steps + t, kept = KeepsEveryStep ? row : b;
-                        bool valid = Mask is null || Mask[row] != T.Zero;
+                        int row = b * steps + t;
                         var previous = Units(current, b, h, j0, w);
                         if (KeepsEveryStep) previous.CopyTo(Units(HPrev, row, h, j0, w));
-                        // The cells update the state in place: start from h_t (a masked step keeps it).
+                        // The cell updates the state in place: start from h_t.
                         var hb = Units(next, b, h, j0, w);
                         previous.CopyTo(hb);
-                        var a = Row(Act, row, gh)[j0..];
                         var rb = Row(Rec, b, gh)[j0..];
                         for (int g = 0; g < gates; g++) new ReadOnlySpan<T>(product + (nint)b * gw + g * w, w).CopyTo(rb.Slice(g * h, w));
-                        switch (Spec.Kind)
-                        {
-                            case RecurrentKind.SimpleRnn:
-                                TensorPrimitives.Add(a[..w], rb[..w], a[..w]);
-                                CpuCellKernels<T>.SimpleForward(kind, a[..w], hb, valid);
-                                break;
-                            case RecurrentKind.Lstm:
-                                CpuCellKernels<T>.LstmForward(kind, a, rb, Units(Cell, b, h, j0, w), hb, Units(Cells, kept, h, j0, w), valid, scratch, h);
-                                break;
-                            default:
-                                CpuCellKernels<T>.GruAfterForward(kind, a, rb, recBias, Units(GruExtra, kept, h, j0, w), hb, valid, h);
-                                break;
-                        }
+                        CellStep(b, t, j0, hb, scratch);
                         hb.CopyTo(Units(Output, row, h, j0, w));
                     }
                     barrier.SignalAndWait(); // h_t+1 is whole: every member has written its units
@@ -132,11 +112,9 @@ public sealed unsafe partial class CpuBackend<T>
     /// state gradients of its units into their gate gradients, and after the step's barrier (every gate gradient of the
     /// step written) adds dGates_t · U[units, :]ᵀ to its units of ∂h_prev, reading only its own rows of U.
     /// </summary>
-    private sealed class UnitBackwardLoop
+    private sealed class UnitBackwardLoop : BackwardSteps
     {
-        public RecurrentSpec Spec;
-        public RecurrentDims D;
-        public T* RecurrentKernel, Act, HPrev, Cells, GruExtra, DGates, DRecurrent, Dh, Dc, DOutput, Mask, C0;
+        public T* RecurrentKernel;
 
         /// <summary>Runs every step, last to first, for the units of <paramref name="member"/>.</summary>
         public void Run(int member, int members, CpuTeamBarrier barrier)
@@ -144,8 +122,6 @@ public sealed unsafe partial class CpuBackend<T>
             int h = D.H, gh = D.GH, steps = D.Steps, batch = D.B;
             var (j0, j1) = RecurrentUnitSplit.Units(h, member, members, UnitAlign);
             int w = j1 - j0;
-            var kind = Spec.Activation;
-            bool cellAddsOutputGradient = Spec.Kind != RecurrentKind.SimpleRnn;
 
             // Rows j0..j1 of U are the columns of Uᵀ this member's units of ∂h_prev need.
             using var packedUt = new CpuPackedMatrix<T>(true, batch, gh, w, RecurrentKernel + (nint)j0 * gh, gh);
@@ -153,41 +129,11 @@ public sealed unsafe partial class CpuBackend<T>
             var t1 = scratch.AsSpan(0, w); var t2 = scratch.AsSpan(w, w); var t3 = scratch.AsSpan(2 * w, w);
             for (int t = steps - 1; t >= 0; t--)
             {
-                for (int b = 0; b < batch && w > 0; b++)
-                {
-                    int row = b * steps + t;
-                    var dhb = Units(Dh, b, h, j0, w);
-                    var dOut = DOutput is null ? default : Units(DOutput, row, h, j0, w);
-                    bool masked = Mask is not null && Mask[row] == T.Zero;
-                    if (masked || !cellAddsOutputGradient)
-                    {
-                        if (!dOut.IsEmpty) TensorPrimitives.Add(dhb, dOut, dhb);
-                        if (masked) continue; // a masked step passes the state gradient straight through
-                    }
-                    var a = Row(Act, row, gh)[j0..];
-                    var g = Row(DGates, row, gh)[j0..];
-                    switch (Spec.Kind)
-                    {
-                        case RecurrentKind.SimpleRnn:
-                            CpuCellKernels<T>.SimpleBackward(kind, a[..w], g[..w], dhb);
-                            break;
-                        case RecurrentKind.Lstm:
-                            var cPrev = t == 0 ? Units(C0, b, h, j0, w) : Units(Cells, row - 1, h, j0, w);
-                            CpuCellKernels<T>.LstmBackward(kind, a, Units(Cells, row, h, j0, w), cPrev, dOut, g, dhb, Units(Dc, b, h, j0, w), t1, t2, t3, h);
-                            break;
-                        default:
-                            CpuCellKernels<T>.GruAfterBackward(kind, a, Units(GruExtra, row, h, j0, w), Units(HPrev, row, h, j0, w), dOut, g,
-                                Row(DRecurrent, row, gh)[j0..], dhb, t1, t2, h);
-                            break;
-                    }
-                }
+                for (int b = 0; b < batch && w > 0; b++) CellStep(b, t, j0, w, t1, t2, t3);
                 barrier.SignalAndWait(); // every gate gradient of step t is written
                 if (w > 0)
                     CpuGemm.GemmPacked(false, batch, gh, T.One, DRecurrent + (nint)t * gh, steps * gh, packedUt, T.One, Dh + j0, h, maxThreads: 1);
             }
         }
     }
-
-    /// <summary>Units [j0, j0 + w) of row <paramref name="row"/> of a block of width <paramref name="width"/>.</summary>
-    private static Span<T> Units(T* block, int row, int width, int j0, int w) => new(block + (long)row * width + j0, w);
 }
