@@ -22,8 +22,10 @@ public static class EventsCommand
           N timed calls, each bracketed by CUDA events on the GPU (a stopwatch on the CPU). Default: --device gpu when a
           GPU is usable, else cpu; --warmup 10 --runs 100; --warmup-seconds 2 on the CPU, 0 on the GPU. Configurations
           come from --gpu-set / --cpu-set, threads from --threads; the results go to <--out>/ours-events-<device>.json for
-          the report step. The CPU's warm-up time lets the JIT finish optimising the hot loops (tiered compilation
-          waits 100 ms after the last new method, then compiles in the background) before timing starts.
+          the report step. Before the first configuration, every configuration runs in rounds for at least 2 s, so that
+          the JIT has optimised the hot code (tiered compilation recompiles a method in the background only after 30
+          calls and a pause in new compilation) before any timing starts; the CPU's warm-up time per configuration
+          then lets caches and clocks settle.
           --profile N (GPU): after the timed runs, N more calls with every GEMM and kernel timed between its own CUDA
           events; where a call's time goes (GEMMs, kernels, and the idle gaps that are launch overhead) is printed and
           written to <--out>/ops-profile-gpu.md.
@@ -72,7 +74,10 @@ public static class EventsCommand
         string impl = ImplName(backend);
         var results = new List<JsonObject>();
         var profiles = new OpProfileReport(backend.Name);
-        foreach (var config in BenchConfigs.Select(device == "gpu" ? options.GpuSet : options.CpuSet))
+        var configs = BenchConfigs.Select(device == "gpu" ? options.GpuSet : options.CpuSet).ToList();
+        var (rounds, elapsed) = JitWarmup.Run(backend, configs);
+        Console.WriteLine($"JIT warm-up: {rounds} round(s) over the configurations, {elapsed.TotalSeconds:F1} s");
+        foreach (var config in configs)
         {
             using var stack = new OursRecurrentStack(backend, config);
             foreach (var (mode, run) in new (string, Action)[] { ("inference", stack.Inference), ("training", stack.TrainingStep) })

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using RnnGpu.Bench;
 using RnnGpu.Bench.Ours;
 using RnnGpu.Bench.Report;
+using RnnGpu.Bench.Timing;
 
 if (args.Length > 0 && args[0] == "report") return ReportCommand.Run(args[1..]);
 
@@ -49,6 +50,13 @@ new RunInfo(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalizat
     MachineInfo.Describe(), options.Threads, options.Job, options.CpuSet, options.GpuSet, gpuName, gpuSkip,
     torchSharpVersion, libTorchVersion, string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
     RnnGpu.Bench.Timing.CpuFmaPeak.MeasureGflops(options.Threads)).Save(outDir);
+
+if (JitWarmup.Selects(rest, typeof(OursCpu)))
+{
+    using var backend = OursCpu.CreateCpuBackend();
+    var (rounds, elapsed) = JitWarmup.Run(backend, [.. OursCpu.Configs]);
+    Console.WriteLine($"JIT warm-up of our CPU backend: {rounds} round(s) over the CPU configurations, {elapsed.TotalSeconds:F1} s");
+}
 
 var summaries = BenchmarkSwitcher.FromTypes([.. types]).Run(rest, SuiteConfig.Create(options, Path.Combine(outDir, "bdn")));
 return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;

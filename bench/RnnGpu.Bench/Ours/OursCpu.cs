@@ -17,6 +17,10 @@ public class OursCpu : OursBenchmarks
     [ParamsSource(nameof(Configs))]
     public override BenchConfig Config { get; set; } = null!;
 
+    /// <summary>The backend under test, as the suite options set it up.</summary>
+    public static CpuBackend<float> CreateCpuBackend() =>
+        new(BenchOptions.Current.Threads) { ForcedSplit = BenchOptions.Current.CpuSplit };
+
     /// <inheritdoc />
-    protected override IBackend CreateBackend() => new CpuBackend<float>(BenchOptions.Current.Threads) { ForcedSplit = BenchOptions.Current.CpuSplit };
+    protected override IBackend CreateBackend() => CreateCpuBackend();
 }
