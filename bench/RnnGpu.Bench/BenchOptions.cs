@@ -60,7 +60,9 @@ public sealed class BenchOptions
           --step-graphs on|off   replay repeating fused time loops as CUDA graphs (default on)
           --out DIR              results directory (default results/<date>-<machine>)
         Benchmark classes: OursCpu, OursGpu, TorchSharpCpu (filter by class, e.g. --filter *OursCpu*,
-        by method: Inference, TrainingStep, or by configuration name in the parameter column).
+        by method: Inference, TrainingStep, or by configuration name in the parameter column). The CPU classes run
+        one configuration at a time, ours then libtorch (results in <out>/bdn/cpu/<configuration>/), after a JIT
+        warm-up of at least 2 s over every selected configuration.
         """;
 
     /// <summary>Takes the suite's options out of <paramref name="args"/> and returns what is left.</summary>

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using RnnGpu.Bench;
+using RnnGpu.Bench.Configs;
 using RnnGpu.Bench.Ours;
 using RnnGpu.Bench.Report;
 using RnnGpu.Bench.Timing;
@@ -51,12 +52,31 @@ new RunInfo(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalizat
     torchSharpVersion, libTorchVersion, string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
     RnnGpu.Bench.Timing.CpuFmaPeak.MeasureGflops(options.Threads)).Save(outDir);
 
-if (JitWarmup.Selects(rest, typeof(OursCpu)))
+Type[] cpuTypes = [.. types.Where(t => t != typeof(OursGpu) && BenchmarkFilter.Selects(rest, t))];
+bool gpuSelected = types.Contains(typeof(OursGpu)) && BenchmarkFilter.Selects(rest, typeof(OursGpu));
+if (cpuTypes.Length == 0 && !gpuSelected)
+{
+    Console.Error.WriteLine($"No benchmark matches: {string.Join(' ', rest)} (see --list flat).");
+    return 1;
+}
+if (cpuTypes.Contains(typeof(OursCpu)))
 {
     using var backend = OursCpu.CreateCpuBackend();
     var (rounds, elapsed) = JitWarmup.Run(backend, [.. OursCpu.Configs]);
     Console.WriteLine($"JIT warm-up of our CPU backend: {rounds} round(s) over the CPU configurations, {elapsed.TotalSeconds:F1} s");
 }
 
-var summaries = BenchmarkSwitcher.FromTypes([.. types]).Run(rest, SuiteConfig.Create(options, Path.Combine(outDir, "bdn")));
+// The CPU classes (ours, libtorch) back to back one configuration at a time, each configuration's results in a folder
+// of its own: a VM's speed drifts by tens of percent over minutes, and running every configuration of one class before
+// the other would put that drift into the ratios.
+var summaries = new List<BenchmarkDotNet.Reports.Summary>();
+string cpuSet = options.CpuSet;
+foreach (var config in cpuTypes.Length == 0 ? [] : BenchConfigs.Select(cpuSet).ToList())
+{
+    options.CpuSet = config.Name;
+    summaries.AddRange(BenchmarkSwitcher.FromTypes(cpuTypes).Run(rest, SuiteConfig.Create(options, Path.Combine(outDir, "bdn", "cpu", config.Name))));
+}
+options.CpuSet = cpuSet;
+if (gpuSelected)
+    summaries.AddRange(BenchmarkSwitcher.FromTypes([typeof(OursGpu)]).Run(rest, SuiteConfig.Create(options, Path.Combine(outDir, "bdn", "gpu"))));
 return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using RnnGpu.Backends;
 using RnnGpu.Bench.Configs;
 using RnnGpu.Bench.Ours;
@@ -39,26 +38,5 @@ public static class JitWarmup
             rounds++;
         } while (configs.Count > 0 && clock.Elapsed < MinimumTime);
         return (rounds, clock.Elapsed);
-    }
-
-    /// <summary>
-    /// Whether BenchmarkDotNet's <c>--filter</c> patterns (globs over "namespace.class.method", all when there are
-    /// none) can select a benchmark of <paramref name="benchmarkClass"/>.
-    /// </summary>
-    public static bool Selects(IReadOnlyList<string> args, Type benchmarkClass)
-    {
-        var patterns = new List<string>();
-        for (int i = 0; i < args.Count; i++)
-        {
-            if (args[i] is not ("--filter" or "-f")) continue;
-            for (int j = i + 1; j < args.Count && !args[j].StartsWith('-'); j++) patterns.Add(args[j]);
-        }
-        if (patterns.Count == 0) return true;
-        string[] names = [.. new[] { "Inference", "TrainingStep" }.Select(m => $"{benchmarkClass.FullName}.{m}")];
-        return patterns.Any(p =>
-        {
-            var glob = new Regex("^" + Regex.Escape(p).Replace(@"\*", ".*").Replace(@"\?", ".") + "$", RegexOptions.IgnoreCase);
-            return names.Any(glob.IsMatch);
-        });
     }
 }
