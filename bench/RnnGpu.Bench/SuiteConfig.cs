@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Exporters.Json;
 using Perfolizer.Horology;
 using BenchmarkDotNet.Jobs;
@@ -12,8 +13,8 @@ namespace RnnGpu.Bench;
 public static class SuiteConfig
 {
     /// <summary>
-    /// In-process jobs (no SDK needed where the suite runs), the FLOP columns, and the full JSON export (besides the default CSV) into
-    /// <paramref name="artifacts"/>. short: 1 launch, 3 warm-up and 3 measured iterations of about 250 ms each.
+    /// In-process jobs (no SDK needed where the suite runs), the FLOP columns, and the full JSON and GitHub Markdown
+    /// exports into <paramref name="artifacts"/>. short: 1 launch, 3 warm-up and 3 measured iterations of about 250 ms each.
     /// </summary>
     public static IConfig Create(BenchOptions options, string artifacts)
     {
@@ -21,10 +22,15 @@ public static class SuiteConfig
             ? Job.ShortRun.WithIterationTime(TimeInterval.FromMilliseconds(250))
             : Job.Default;
         job = job.WithToolchain(InProcessEmitToolchain.Instance).WithId(options.Job);
-        return DefaultConfig.Instance
+        // The default configuration less its CSV and HTML exports, which repeat the JSON (one set per configuration
+        // and class, since the CPU classes run one configuration at a time).
+        var defaults = DefaultConfig.Instance;
+        return ManualConfig.CreateMinimumViable()
+            .AddAnalyser([.. defaults.GetAnalysers()])
+            .AddValidator([.. defaults.GetValidators()])
+            .AddExporter(JsonExporter.Full, MarkdownExporter.GitHub)
             .AddJob(job)
             .AddColumn(FlopsColumn.PerCall, FlopsColumn.Rate)
-            .AddExporter(JsonExporter.Full) // the default config already exports CSV, HTML and GitHub Markdown
             // Whole configuration names in the tables (the default 20 characters shortens "deepbench-lstm-h1024-b1").
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(32))
             .WithArtifactsPath(artifacts);
