@@ -59,12 +59,8 @@ if (cpuTypes.Length == 0 && !gpuSelected)
     Console.Error.WriteLine($"No benchmark matches: {string.Join(' ', rest)} (see --list flat).");
     return 1;
 }
-if (cpuTypes.Contains(typeof(OursCpu)))
-{
-    using var backend = OursCpu.CreateCpuBackend();
-    var (rounds, elapsed) = JitWarmup.Run(backend, [.. OursCpu.Configs]);
-    Console.WriteLine($"JIT warm-up of our CPU backend: {rounds} round(s) over the CPU configurations, {elapsed.TotalSeconds:F1} s");
-}
+if (cpuTypes.Contains(typeof(OursCpu))) WarmUp(OursCpu.CreateCpuBackend(), [.. OursCpu.Configs]);
+if (gpuSelected) WarmUp(OursGpu.CreateCudaBackend(), [.. OursGpu.Configs]);
 
 // The CPU classes (ours, libtorch) back to back one configuration at a time, each configuration's results in a folder
 // of its own: a VM's speed drifts by tens of percent over minutes, and running every configuration of one class before
@@ -80,3 +76,13 @@ options.CpuSet = cpuSet;
 if (gpuSelected)
     summaries.AddRange(BenchmarkSwitcher.FromTypes([typeof(OursGpu)]).Run(rest, SuiteConfig.Create(options, Path.Combine(outDir, "bdn", "gpu"))));
 return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+
+// Our backend's hot code optimised by the JIT before BenchmarkDotNet times anything (see JitWarmup).
+static void WarmUp(RnnGpu.Backends.IBackend backend, List<BenchConfig> configs)
+{
+    using (backend)
+    {
+        var (rounds, elapsed) = JitWarmup.Run(backend, configs);
+        Console.WriteLine($"JIT warm-up of {backend.Name}: {rounds} round(s) over {configs.Count} configuration(s), {elapsed.TotalSeconds:F1} s");
+    }
+}
