@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace RnnGpu.Backends.Cpu;
 
@@ -73,48 +72,52 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
     private static void RunRows<R>(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, int ldc, T beta, int cols, T* tile)
         where R : struct, ITileRows
     {
-        if (Vector512.IsHardwareAccelerated) Run512<R>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile);
-        else Run256<R>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile);
+        if (Vector512.IsHardwareAccelerated) RunLanes<GemmLanes512<T>, R>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile);
+        else RunLanes<GemmLanes256<T>, R>(kc, a, aRow, aDepth, b, c, ldc, beta, cols, tile);
     }
 
-    /// <summary>The kernel with 256-bit vectors, for <typeparamref name="R"/> rows (the JIT drops the other rows' code).</summary>
-    private static void Run256<R>(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, int ldc, T beta, int cols, T* tile)
+    /// <summary>
+    /// The kernel with registers of <typeparamref name="V"/>, for <typeparamref name="R"/> rows: the JIT compiles one
+    /// instance per width and height and drops the other rows' code and registers.
+    /// </summary>
+    private static void RunLanes<V, R>(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, int ldc, T beta, int cols, T* tile)
+        where V : struct, IGemmLanes<V, T>
         where R : struct, ITileRows
     {
-        int w = Vector256<T>.Count;
+        int w = V.Count;
         nint o1 = aRow, o2 = 2 * aRow, o3 = 3 * aRow, o4 = 4 * aRow, o5 = 5 * aRow;
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        V c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        V c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
-            Vector256<T> b0 = Vector256.Load(b);
-            Vector256<T> b1 = Vector256.Load(b + w);
-            Vector256<T> ai = Vector256.Create(a[0]);
-            c00 = MulAdd(ai, b0, c00); c01 = MulAdd(ai, b1, c01);
+            V b0 = V.Load(b);
+            V b1 = V.Load(b + w);
+            V ai = V.Splat(a[0]);
+            c00 = V.MultiplyAdd(ai, b0, c00); c01 = V.MultiplyAdd(ai, b1, c01);
             if (R.Count > 1)
             {
-                ai = Vector256.Create(a[o1]);
-                c10 = MulAdd(ai, b0, c10); c11 = MulAdd(ai, b1, c11);
+                ai = V.Splat(a[o1]);
+                c10 = V.MultiplyAdd(ai, b0, c10); c11 = V.MultiplyAdd(ai, b1, c11);
             }
             if (R.Count > 2)
             {
-                ai = Vector256.Create(a[o2]);
-                c20 = MulAdd(ai, b0, c20); c21 = MulAdd(ai, b1, c21);
+                ai = V.Splat(a[o2]);
+                c20 = V.MultiplyAdd(ai, b0, c20); c21 = V.MultiplyAdd(ai, b1, c21);
             }
             if (R.Count > 3)
             {
-                ai = Vector256.Create(a[o3]);
-                c30 = MulAdd(ai, b0, c30); c31 = MulAdd(ai, b1, c31);
+                ai = V.Splat(a[o3]);
+                c30 = V.MultiplyAdd(ai, b0, c30); c31 = V.MultiplyAdd(ai, b1, c31);
             }
             if (R.Count > 4)
             {
-                ai = Vector256.Create(a[o4]);
-                c40 = MulAdd(ai, b0, c40); c41 = MulAdd(ai, b1, c41);
+                ai = V.Splat(a[o4]);
+                c40 = V.MultiplyAdd(ai, b0, c40); c41 = V.MultiplyAdd(ai, b1, c41);
             }
             if (R.Count > 5)
             {
-                ai = Vector256.Create(a[o5]);
-                c50 = MulAdd(ai, b0, c50); c51 = MulAdd(ai, b1, c51);
+                ai = V.Splat(a[o5]);
+                c50 = V.MultiplyAdd(ai, b0, c50); c51 = V.MultiplyAdd(ai, b1, c51);
             }
             a += aDepth;
             b += 2 * w;
@@ -134,134 +137,26 @@ internal static unsafe class CpuGemmKernel<T> where T : unmanaged, IFloatingPoin
         if (!full) MergeTile(tile, c, ldc, beta, R.Count, cols);
     }
 
-    /// <summary>The same kernel with 512-bit vectors (Columns = 2 × Vector512 count).</summary>
-    private static void Run512<R>(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, int ldc, T beta, int cols, T* tile)
-        where R : struct, ITileRows
-    {
-        int w = Vector512<T>.Count;
-        nint o1 = aRow, o2 = 2 * aRow, o3 = 3 * aRow, o4 = 4 * aRow, o5 = 5 * aRow;
-        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector512<T> b0 = Vector512.Load(b);
-            Vector512<T> b1 = Vector512.Load(b + w);
-            Vector512<T> ai = Vector512.Create(a[0]);
-            c00 = MulAdd(ai, b0, c00); c01 = MulAdd(ai, b1, c01);
-            if (R.Count > 1)
-            {
-                ai = Vector512.Create(a[o1]);
-                c10 = MulAdd(ai, b0, c10); c11 = MulAdd(ai, b1, c11);
-            }
-            if (R.Count > 2)
-            {
-                ai = Vector512.Create(a[o2]);
-                c20 = MulAdd(ai, b0, c20); c21 = MulAdd(ai, b1, c21);
-            }
-            if (R.Count > 3)
-            {
-                ai = Vector512.Create(a[o3]);
-                c30 = MulAdd(ai, b0, c30); c31 = MulAdd(ai, b1, c31);
-            }
-            if (R.Count > 4)
-            {
-                ai = Vector512.Create(a[o4]);
-                c40 = MulAdd(ai, b0, c40); c41 = MulAdd(ai, b1, c41);
-            }
-            if (R.Count > 5)
-            {
-                ai = Vector512.Create(a[o5]);
-                c50 = MulAdd(ai, b0, c50); c51 = MulAdd(ai, b1, c51);
-            }
-            a += aDepth;
-            b += 2 * w;
-        }
-
-        // Edge columns go through the scratch tile so the full-width path needs no masking.
-        bool full = cols == 2 * w;
-        T* dst = full ? c : tile;
-        int ld = full ? ldc : 2 * w;
-        T dstBeta = full ? beta : T.Zero;
-        MergeRow(dst, c00, c01, dstBeta);
-        if (R.Count > 1) MergeRow(dst + ld, c10, c11, dstBeta);
-        if (R.Count > 2) MergeRow(dst + 2 * (nint)ld, c20, c21, dstBeta);
-        if (R.Count > 3) MergeRow(dst + 3 * (nint)ld, c30, c31, dstBeta);
-        if (R.Count > 4) MergeRow(dst + 4 * (nint)ld, c40, c41, dstBeta);
-        if (R.Count > 5) MergeRow(dst + 5 * (nint)ld, c50, c51, dstBeta);
-        if (!full) MergeTile(tile, c, ldc, beta, R.Count, cols);
-    }
-
-    /// <summary>a·b + c with 512-bit vectors (AVX-512 always has FMA).</summary>
+    /// <summary>Merges one accumulator row (two registers) into <paramref name="c"/> according to beta.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<T> MulAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    private static void MergeRow<V>(T* c, V lo, V hi, T beta) where V : struct, IGemmLanes<V, T>
     {
-        if (Avx512F.IsSupported)
-        {
-            if (typeof(T) == typeof(float))
-                return Avx512F.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-            if (typeof(T) == typeof(double))
-                return Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        }
-        return a * b + c;
-    }
-
-    /// <summary>Merges one 512-bit accumulator row (two vectors) into <paramref name="c"/> according to beta.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MergeRow(T* c, Vector512<T> lo, Vector512<T> hi, T beta)
-    {
-        int w = Vector512<T>.Count;
+        int w = V.Count;
         if (beta == T.Zero)
         {
-            lo.Store(c);
-            hi.Store(c + w);
+            V.Store(lo, c);
+            V.Store(hi, c + w);
         }
         else if (beta == T.One)
         {
-            (Vector512.Load(c) + lo).Store(c);
-            (Vector512.Load(c + w) + hi).Store(c + w);
+            V.Store(V.Load(c) + lo, c);
+            V.Store(V.Load(c + w) + hi, c + w);
         }
         else
         {
-            Vector512<T> scale = Vector512.Create(beta);
-            MulAdd(Vector512.Load(c), scale, lo).Store(c);
-            MulAdd(Vector512.Load(c + w), scale, hi).Store(c + w);
-        }
-    }
-
-    /// <summary>a·b + c, fused when the CPU has FMA (one rounding, twice the throughput of mul + add).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<T> MulAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c)
-    {
-        if (Fma.IsSupported)
-        {
-            if (typeof(T) == typeof(float))
-                return Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-            if (typeof(T) == typeof(double))
-                return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        }
-        return a * b + c;
-    }
-
-    /// <summary>Merges one accumulator row (two vectors) into <paramref name="c"/> according to beta.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MergeRow(T* c, Vector256<T> lo, Vector256<T> hi, T beta)
-    {
-        int w = Vector256<T>.Count;
-        if (beta == T.Zero)
-        {
-            lo.Store(c);
-            hi.Store(c + w);
-        }
-        else if (beta == T.One)
-        {
-            (Vector256.Load(c) + lo).Store(c);
-            (Vector256.Load(c + w) + hi).Store(c + w);
-        }
-        else
-        {
-            Vector256<T> scale = Vector256.Create(beta);
-            MulAdd(Vector256.Load(c), scale, lo).Store(c);
-            MulAdd(Vector256.Load(c + w), scale, hi).Store(c + w);
+            V scale = V.Splat(beta);
+            V.Store(V.MultiplyAdd(V.Load(c), scale, lo), c);
+            V.Store(V.MultiplyAdd(V.Load(c + w), scale, hi), c + w);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace RnnGpu.Backends.Cpu;
@@ -79,28 +80,8 @@ internal static unsafe class CpuGemmSmall
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<T> v0 = Vector512.Create(s0), v1 = Vector512.Create(s1), v2 = Vector512.Create(s2), v3 = Vector512.Create(s3);
-            for (; j <= n - Vector512<T>.Count; j += Vector512<T>.Count)
-            {
-                var acc = CpuGemmKernel<T>.MulAdd(v0, Vector512.Load(b + j), Vector512.Load(row + j));
-                acc = CpuGemmKernel<T>.MulAdd(v1, Vector512.Load(b + ldb + j), acc);
-                acc = CpuGemmKernel<T>.MulAdd(v2, Vector512.Load(b + 2 * ldb + j), acc);
-                CpuGemmKernel<T>.MulAdd(v3, Vector512.Load(b + 3 * ldb + j), acc).Store(row + j);
-            }
-        }
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<T> v0 = Vector256.Create(s0), v1 = Vector256.Create(s1), v2 = Vector256.Create(s2), v3 = Vector256.Create(s3);
-            for (; j <= n - Vector256<T>.Count; j += Vector256<T>.Count)
-            {
-                var acc = CpuGemmKernel<T>.MulAdd(v0, Vector256.Load(b + j), Vector256.Load(row + j));
-                acc = CpuGemmKernel<T>.MulAdd(v1, Vector256.Load(b + ldb + j), acc);
-                acc = CpuGemmKernel<T>.MulAdd(v2, Vector256.Load(b + 2 * ldb + j), acc);
-                CpuGemmKernel<T>.MulAdd(v3, Vector256.Load(b + 3 * ldb + j), acc).Store(row + j);
-            }
-        }
+        if (Vector512.IsHardwareAccelerated) j = AddScaled4Lanes<T, GemmLanes512<T>>(row, b, ldb, s0, s1, s2, s3, n, j);
+        if (Vector256.IsHardwareAccelerated) j = AddScaled4Lanes<T, GemmLanes256<T>>(row, b, ldb, s0, s1, s2, s3, n, j);
         for (; j < n; j++)
         {
             row[j] += s0 * b[j];
@@ -108,6 +89,23 @@ internal static unsafe class CpuGemmSmall
             row[j] += s2 * b[2 * ldb + j];
             row[j] += s3 * b[3 * ldb + j];
         }
+    }
+
+    /// <summary>The whole registers of <see cref="AddScaled4{T}"/> from column <paramref name="j"/> on; returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AddScaled4Lanes<T, V>(T* row, T* b, nint ldb, T s0, T s1, T s2, T s3, int n, int j)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where V : struct, IGemmLanes<V, T>
+    {
+        V v0 = V.Splat(s0), v1 = V.Splat(s1), v2 = V.Splat(s2), v3 = V.Splat(s3);
+        for (; j <= n - V.Count; j += V.Count)
+        {
+            V acc = V.MultiplyAdd(v0, V.Load(b + j), V.Load(row + j));
+            acc = V.MultiplyAdd(v1, V.Load(b + ldb + j), acc);
+            acc = V.MultiplyAdd(v2, V.Load(b + 2 * ldb + j), acc);
+            V.Store(V.MultiplyAdd(v3, V.Load(b + 3 * ldb + j), acc), row + j);
+        }
+        return j;
     }
 
     /// <summary>B is n×k: every element of C is a dot product of a row of op(A) with a row of B.</summary>
@@ -139,19 +137,20 @@ internal static unsafe class CpuGemmSmall
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<T> s = Vector512.Create(scale);
-            for (; j <= n - Vector512<T>.Count; j += Vector512<T>.Count)
-                CpuGemmKernel<T>.MulAdd(s, Vector512.Load(source + j), Vector512.Load(row + j)).Store(row + j);
-        }
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<T> s = Vector256.Create(scale);
-            for (; j <= n - Vector256<T>.Count; j += Vector256<T>.Count)
-                CpuGemmKernel<T>.MulAdd(s, Vector256.Load(source + j), Vector256.Load(row + j)).Store(row + j);
-        }
+        if (Vector512.IsHardwareAccelerated) j = AddScaledLanes<T, GemmLanes512<T>>(row, source, scale, n, j);
+        if (Vector256.IsHardwareAccelerated) j = AddScaledLanes<T, GemmLanes256<T>>(row, source, scale, n, j);
         for (; j < n; j++) row[j] += scale * source[j];
+    }
+
+    /// <summary>The whole registers of <see cref="AddScaled{T}"/> from column <paramref name="j"/> on; returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AddScaledLanes<T, V>(T* row, T* source, T scale, int n, int j)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where V : struct, IGemmLanes<V, T>
+    {
+        V s = V.Splat(scale);
+        for (; j <= n - V.Count; j += V.Count) V.Store(V.MultiplyAdd(s, V.Load(source + j), V.Load(row + j)), row + j);
+        return j;
     }
 
     /// <summary>row = beta·row; beta == 0 clears without reading (NaNs are not propagated).</summary>
