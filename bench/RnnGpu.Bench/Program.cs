@@ -10,12 +10,14 @@ if (args.Length > 0 && args[0] == "report") return ReportCommand.Run(args[1..]);
 var (options, rest) = BenchOptions.Parse(args);
 BenchOptions.Current = options;
 bool events = rest.Length > 0 && rest[0] == "events";
+bool gemm = rest.Length > 0 && rest[0] == "gemm";
 bool help = rest.Contains("--help") || rest.Contains("-h");
-if (events && help)
+if ((events || gemm) && help)
 {
-    Console.WriteLine(EventsCommand.Usage);
+    Console.WriteLine(events ? EventsCommand.Usage : RnnGpu.Bench.Gemm.GemmCommand.Usage);
     return 0;
 }
+if (gemm) return RnnGpu.Bench.Gemm.GemmCommand.Run(options, rest[1..]);
 if (help) Console.WriteLine(BenchOptions.Usage);
 
 string? gpuSkip = OursGpu.Unavailable(out string? gpuName);
