@@ -55,25 +55,19 @@ public static class GemmCommand
             var oursTimes = new List<double>();
             var packedTimes = new List<double>();
             var torchTimes = new List<double>();
-            Action? packed = ours.RunPacked;
+            Action? packed = ours.RunPacked, libtorch = null;
 #if TORCHSHARP
             TorchSharp.torch.set_num_threads(threads);
             using var torch = new TorchSharpBaseline.TorchGemm(shape);
-            int calls = CallsPerRound(ours.Run, seconds, rounds);
-            for (int round = 0; round < rounds; round++)
-            {
-                Time(ours.Run, calls, oursTimes);
-                if (packed is not null) Time(packed, calls, packedTimes);
-                Time(torch.Run, calls, torchTimes);
-            }
-#else
-            int calls = CallsPerRound(ours.Run, seconds, rounds);
-            for (int round = 0; round < rounds; round++)
-            {
-                Time(ours.Run, calls, oursTimes);
-                if (packed is not null) Time(packed, calls, packedTimes);
-            }
+            libtorch = torch.Run;
 #endif
+            int calls = CallsPerRound(ours.Run, seconds, rounds);
+            for (int round = 0; round < rounds; round++)
+            {
+                Time(ours.Run, calls, oursTimes);
+                if (packed is not null) Time(packed, calls, packedTimes);
+                if (libtorch is not null) Time(libtorch, calls, torchTimes);
+            }
             double oursMs = Median(oursTimes);
             double? torchMs = torchTimes.Count > 0 ? Median(torchTimes) : null;
             double? packedMs = packedTimes.Count > 0 ? Median(packedTimes) : null;
@@ -112,10 +106,7 @@ public static class GemmCommand
     private static void WarmUp(List<GemmShape> shapes, int threads)
     {
         var products = shapes.Select(s => new OursGemm(s, threads)).ToList();
-        var clock = Stopwatch.StartNew();
-        do
-            foreach (var p in products) p.Run();
-        while (clock.Elapsed < JitWarmup.MinimumTime);
+        JitWarmup.Run(() => products.ForEach(p => p.Run()));
         products.ForEach(p => p.Dispose());
     }
 

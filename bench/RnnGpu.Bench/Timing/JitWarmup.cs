@@ -23,11 +23,8 @@ public static class JitWarmup
     /// Runs inference and a training step of every configuration, in rounds, until <see cref="MinimumTime"/> has
     /// passed (at least one round, so every code path the benchmarks take has run). Returns the rounds and the time.
     /// </summary>
-    public static (int Rounds, TimeSpan Elapsed) Run(IBackend backend, IReadOnlyList<BenchConfig> configs)
-    {
-        var clock = Stopwatch.StartNew();
-        int rounds = 0;
-        do
+    public static (int Rounds, TimeSpan Elapsed) Run(IBackend backend, IReadOnlyList<BenchConfig> configs) =>
+        configs.Count == 0 ? (1, TimeSpan.Zero) : Run(() =>
         {
             foreach (var config in configs)
             {
@@ -35,8 +32,18 @@ public static class JitWarmup
                 stack.Inference();
                 stack.TrainingStep();
             }
+        });
+
+    /// <summary>Runs <paramref name="round"/> again and again until <see cref="MinimumTime"/> has passed (at least once); returns the rounds and the time.</summary>
+    public static (int Rounds, TimeSpan Elapsed) Run(Action round)
+    {
+        var clock = Stopwatch.StartNew();
+        int rounds = 0;
+        do
+        {
+            round();
             rounds++;
-        } while (configs.Count > 0 && clock.Elapsed < MinimumTime);
+        } while (clock.Elapsed < MinimumTime);
         return (rounds, clock.Elapsed);
     }
 }
