@@ -37,6 +37,9 @@ public sealed class BenchOptions
     /// <summary>Whether our GPU backend replays repeating fused time loops as CUDA graphs (<see cref="CudaBackend.StepGraphs"/>).</summary>
     public bool StepGraphs { get; set; } = true;
 
+    /// <summary>Whether our GPU backend lets cuBLAS run float32 GEMMs on TF32 tensor cores (the allowTf32 of <see cref="Device.Gpu"/>).</summary>
+    public bool Tf32 { get; set; }
+
     /// <summary>Where results go; default results/&lt;date&gt;-&lt;machine&gt; under the current directory.</summary>
     public string? OutputDirectory { get; set; }
 
@@ -59,6 +62,7 @@ public sealed class BenchOptions
           --cpu-split S          how our CPU backend shares a layer's time loop: auto (default), batch or units
           --recurrent-steps M    our GPU backend's per-step recurrent product: auto (default), cublas or fused
           --step-graphs on|off   replay repeating fused time loops as CUDA graphs (default on)
+          --tf32 on|off          let cuBLAS run our GPU backend's float32 GEMMs on TF32 tensor cores (default off)
           --out DIR              results directory (default results/<date>-<machine>)
         Benchmark classes: OursCpu, OursGpu, TorchSharpCpu (filter by class, e.g. --filter *OursCpu*,
         by method: Inference, TrainingStep, or by configuration name in the parameter column). The CPU classes run
@@ -87,10 +91,8 @@ public sealed class BenchOptions
                         : Enum.TryParse<RecurrentSplitKind>(split, ignoreCase: true, out var kind) && Enum.IsDefined(kind) ? kind
                         : throw new ArgumentException($"--cpu-split must be auto, batch or units, not '{split}'.");
                     break;
-                case "--step-graphs":
-                    string graphs = Next();
-                    o.StepGraphs = graphs is "on" ? true : graphs is "off" ? false : throw new ArgumentException($"--step-graphs must be on or off, not '{graphs}'.");
-                    break;
+                case "--step-graphs": o.StepGraphs = OnOff("--step-graphs", Next()); break;
+                case "--tf32": o.Tf32 = OnOff("--tf32", Next()); break;
                 case "--recurrent-steps":
                     string mode = Next();
                     o.RecurrentSteps = Enum.TryParse<RecurrentStepMode>(mode, ignoreCase: true, out var m) && Enum.IsDefined(m) ? m
@@ -102,4 +104,7 @@ public sealed class BenchOptions
         if (o.Job is not ("short" or "full")) throw new ArgumentException($"--job must be short or full, not '{o.Job}'.");
         return (o, [.. rest]);
     }
+
+    private static bool OnOff(string option, string value) =>
+        value is "on" ? true : value is "off" ? false : throw new ArgumentException($"{option} must be on or off, not '{value}'.");
 }

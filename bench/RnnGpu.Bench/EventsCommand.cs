@@ -11,7 +11,7 @@ namespace RnnGpu.Bench;
 /// <summary>
 /// The <c>events</c> subcommand: our backend timed the way baseline.py times PyTorch (warm-up runs, then each timed run
 /// bracketed by an <see cref="IDeviceTimer"/>), written in the shared results format as impl "ours-events" (on the GPU
-/// with non-default step settings "ours-events-cublas", "ours-events-fused", "-direct" for graphs off: see <see cref="ImplName"/>).
+/// with non-default settings "ours-events-cublas", "ours-events-fused", "-direct" for graphs off, "-tf32": see <see cref="ImplName"/>).
 /// </summary>
 public static class EventsCommand
 {
@@ -32,15 +32,16 @@ public static class EventsCommand
         """;
 
     /// <summary>
-    /// "ours-events", with the GPU backend's step settings appended where they are not the defaults, so that runs of the
+    /// "ours-events", with the GPU backend's settings appended where they are not the defaults, so that runs of the
     /// different ways land in one report as columns of their own: "-cublas" or "-fused" for
-    /// <see cref="RnnGpu.Cuda.CudaBackend.RecurrentSteps"/>, "-direct" for <see cref="RnnGpu.Cuda.CudaBackend.StepGraphs"/> off.
+    /// <see cref="RnnGpu.Cuda.CudaBackend.RecurrentSteps"/>, "-direct" for <see cref="RnnGpu.Cuda.CudaBackend.StepGraphs"/> off,
+    /// "-tf32" for <see cref="RnnGpu.Cuda.CudaBackend.AllowsTf32"/> (the report pairs that column with cuDNN's TF32 run).
     /// </summary>
     public static string ImplName(IBackend backend)
     {
         if (backend is not RnnGpu.Cuda.CudaBackend cuda) return "ours-events";
         string steps = cuda.RecurrentSteps == RnnGpu.Cuda.RecurrentStepMode.Auto ? "" : "-" + cuda.RecurrentSteps.ToString().ToLowerInvariant();
-        return "ours-events" + steps + (cuda.StepGraphs ? "" : "-direct");
+        return "ours-events" + steps + (cuda.StepGraphs ? "" : "-direct") + (cuda.AllowsTf32 ? "-tf32" : "");
     }
 
     /// <summary>Runs it; <paramref name="args"/>: [--device gpu|cpu] [--warmup N] [--runs N] (see <see cref="Usage"/>).</summary>
@@ -128,6 +129,7 @@ public static class EventsCommand
         {
             meta["recurrent_steps"] = steps.RecurrentSteps.ToString().ToLowerInvariant();
             meta["step_graphs"] = steps.StepGraphs ? "on" : "off: " + (steps.StepGraphsDisabledReason ?? "by option");
+            meta["tf32"] = steps.AllowsTf32 ? "on (cuBLAS float32 GEMMs on TF32 tensor cores)" : "off";
         }
         string path = Path.Combine(options.ResolvedOutputDirectory, $"ours-events-{device}.json");
         TimingFile.Write(path, meta, results);

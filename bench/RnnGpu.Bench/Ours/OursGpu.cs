@@ -21,10 +21,13 @@ public class OursGpu : OursBenchmarks
     /// <inheritdoc />
     protected override IBackend CreateBackend() => CreateCudaBackend();
 
-    /// <summary>The first GPU's backend, with this run's <see cref="BenchOptions.RecurrentSteps"/> and <see cref="BenchOptions.StepGraphs"/>.</summary>
+    /// <summary>
+    /// The first GPU's backend, with this run's <see cref="BenchOptions.RecurrentSteps"/>, <see cref="BenchOptions.StepGraphs"/>
+    /// and <see cref="BenchOptions.Tf32"/>.
+    /// </summary>
     public static IBackend CreateCudaBackend()
     {
-        var backend = Device.Gpu(0).CreateBackend();
+        var backend = Device.Gpu(0, allowTf32: BenchOptions.Current.Tf32).CreateBackend();
         if (backend is CudaBackend cuda)
         {
             cuda.RecurrentSteps = BenchOptions.Current.RecurrentSteps;

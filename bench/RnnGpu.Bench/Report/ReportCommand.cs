@@ -86,8 +86,9 @@ public static class ReportCommand
                         "GFLOP/s counts GEMM FLOPs: forward 2·B·T·(I+H)·G·H per layer, training step 3× forward.").AppendLine();
         if (measurements.Any(m => m.Impl.StartsWith("ours-events-", StringComparison.Ordinal)))
             text.AppendLine("Columns ours-events-cublas / -fused are our GPU backend with the per-step recurrent product forced to " +
-                            "cuBLAS or into the step kernel (-direct: CUDA graphs off); a ratio below 1 there means that way beats " +
-                            "our default (auto, graphs on).").AppendLine();
+                            "cuBLAS or into the step kernel (-direct: CUDA graphs off), -tf32 with cuBLAS's float32 GEMMs on TF32 " +
+                            "tensor cores; a ratio below 1 there means that way beats our default (auto, graphs on, TF32 off). " +
+                            $"Where both TF32 runs exist, the column \"{Tf32Pair.Baseline} / {Tf32Pair.Ours}\" compares TF32 with TF32.").AppendLine();
         foreach (var device in new[] { "cpu", "gpu" })
         {
             var rows = measurements.Where(m => m.Device == device).ToList();
@@ -102,6 +103,12 @@ public static class ReportCommand
         return 0;
     }
 
+    /// <summary>
+    /// Our TF32 run and the baseline's: every other ratio is against our float32 default, so TF32 gets a column of its
+    /// own, cuDNN with TF32 over ours with TF32.
+    /// </summary>
+    private static readonly (string Baseline, string Ours) Tf32Pair = ("cudnn-tf32", "ours-events-tf32");
+
     private static void AppendTable(StringBuilder text, string device, List<Measurement> rows, double? peakGflops, string peakSource)
     {
         // Our own time: the BenchmarkDotNet run when there is one, else the events run.
@@ -113,6 +120,8 @@ public static class ReportCommand
         var header = new StringBuilder("| Configuration | Mode | GFLOP | Ours (ms) |");
         var rule = new StringBuilder("|---|---|---:|---:|");
         foreach (var b in baselines) { header.Append($" {b} (ms) | ratio |"); rule.Append("---:|---:|"); }
+        bool tf32Pair = baselines.Contains(Tf32Pair.Baseline) && baselines.Contains(Tf32Pair.Ours);
+        if (tf32Pair) { header.Append($" {Tf32Pair.Baseline} / {Tf32Pair.Ours} |"); rule.Append("---:|"); }
         header.Append(" Ours GFLOP/s | % peak |");
         rule.Append("---:|---:|");
         text.AppendLine(header.ToString()).AppendLine(rule.ToString());
@@ -130,6 +139,12 @@ public static class ReportCommand
             {
                 double? t = same.FirstOrDefault(r => r.Impl == b)?.MeanMs;
                 line.Append($" {Fmt(t, "F3")} | {Fmt(t / ours, "F2")} |");
+            }
+            if (tf32Pair)
+            {
+                double? theirs = same.FirstOrDefault(r => r.Impl == Tf32Pair.Baseline)?.MeanMs;
+                double? oursTf32 = same.FirstOrDefault(r => r.Impl == Tf32Pair.Ours)?.MeanMs;
+                line.Append($" {Fmt(theirs / oursTf32, "F2")} |");
             }
             double? gflops = flops / (ours * 1e6);
             line.Append($" {Fmt(gflops, "F1")} | {Fmt(gflops / peakGflops * 100, "F1")} |");

@@ -84,7 +84,7 @@ public sealed unsafe partial class CudaBackend : IBackend
     public (long InUse, long Cached, long DeviceAllocations) MemoryStatistics => (_pool.InUseBytes, _pool.CachedBytes, _pool.DeviceAllocations);
 
     /// <inheritdoc />
-    public string Name => $"CUDA {Device.Name} (sm_{Device.Architecture})";
+    public string Name => $"CUDA {Device.Name} (sm_{Device.Architecture}{(AllowsTf32 ? ", TF32 GEMMs" : "")})";
 
     /// <inheritdoc />
     public DType FloatType => DType.Float32;
