@@ -36,6 +36,9 @@ public static class SafeTensorsFile
 
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath)!;
+        // Checked here so the error names the user's path, not the temporary file's.
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Cannot write '{path}': the folder '{directory}' does not exist.");
         string tempPath = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {

@@ -78,7 +78,7 @@ public sealed class Embedding : SingleInputLayer
         {
             float v = values[i];
             if (!(v >= 0 && v < InputDim) || v != MathF.Floor(v))
-                throw new ArgumentOutOfRangeException(nameof(values), v, $"Layer '{Name}' (Embedding) expects integer indices in [0, {InputDim}), got {v} at position {i}.");
+                throw new ArgumentOutOfRangeException(nameof(values), v, $"{Title} expects integer indices in [0, {InputDim}), got {v} at position {i}.");
             indices[i] = (int)v;
         }
         return indices;

@@ -29,6 +29,12 @@ public abstract class Layer
     /// <summary>Keras class name shown by <c>Summary</c>, e.g. <c>LSTM</c>.</summary>
     public abstract string TypeName { get; }
 
+    /// <summary>
+    /// How error messages name the layer: "Layer 'lstm' (LSTM)", or, for a layer called in a functional graph before a
+    /// model has named it, "An unnamed LSTM layer".
+    /// </summary>
+    private protected string Title => Name == "" ? $"An unnamed {TypeName} layer" : $"Layer '{Name}' ({TypeName})";
+
     /// <summary>Declared input shape without batch (-1 = unknown), or null.</summary>
     public int[]? DeclaredInputShape { get; }
 
@@ -62,7 +68,7 @@ public abstract class Layer
         if (IsBuilt)
         {
             if (!ShapesCompatible(InputShape, inputShapes[0]))
-                throw new ArgumentException($"Layer '{Name}' was built for input shape {ShapeUtil.Format(InputShape)} and cannot take {ShapeUtil.Format(inputShapes[0])}.");
+                throw new ArgumentException($"{Title} was built for input shape {ShapeUtil.Format(InputShape)} and cannot take {ShapeUtil.Format(inputShapes[0])}.");
             return;
         }
         InputShape = inputShapes[0];
@@ -101,11 +107,11 @@ public abstract class Layer
 
     /// <summary>Throws a message that names this layer and the expected and actual input.</summary>
     protected ArgumentException ShapeError(string expected, int[] actual) =>
-        new($"Layer '{Name}' ({TypeName}) expects input {expected}, got {ShapeUtil.Format(actual)}.");
+        new($"{Title} expects input {expected}, got {ShapeUtil.Format(actual)}.");
 
     /// <summary>The node of the single input, checked.</summary>
     protected Node Single(Node[] inputs) =>
-        inputs.Length == 1 ? inputs[0] : throw new ArgumentException($"Layer '{Name}' ({TypeName}) takes one input, got {inputs.Length}.");
+        inputs.Length == 1 ? inputs[0] : throw new ArgumentException($"{Title} takes one input, got {inputs.Length}.");
 
     private static bool ShapesCompatible(int[] built, int[] given) =>
         built.Length == given.Length && built.Zip(given).All(p => p.First == p.Second || p.First < 0 || p.Second < 0);

@@ -77,9 +77,9 @@ public abstract class RecurrentLayer : Layer
         var x = inputShapes[0];
         if (x.Length != 2 || x[1] < 1) throw ShapeError("[steps, features] with known features", x);
         if (inputShapes.Length != 1 && inputShapes.Length != 1 + StateCount)
-            throw new ArgumentException($"Layer '{Name}' ({TypeName}) takes a sequence and optionally {StateCount} initial state(s), got {inputShapes.Length} inputs.");
+            throw new ArgumentException($"{Title} takes a sequence and optionally {StateCount} initial state(s), got {inputShapes.Length} inputs.");
         for (int i = 1; i < inputShapes.Length; i++)
-            if (!ShapeUtil.Equal(inputShapes[i], [Units])) throw new ArgumentException($"Layer '{Name}' ({TypeName}) initial state {i - 1} must be [{Units}], got {ShapeUtil.Format(inputShapes[i])}.");
+            if (!ShapeUtil.Equal(inputShapes[i], [Units])) throw new ArgumentException($"{Title} initial state {i - 1} must be [{Units}], got {ShapeUtil.Format(inputShapes[i])}.");
         int gh = Spec.Gates * Units;
         Kernel = AddWeight("kernel", [x[1], gh], KernelInitializer);
         RecurrentKernel = AddWeight("recurrent_kernel", [Units, gh], RecurrentInitializer);
@@ -96,10 +96,10 @@ public abstract class RecurrentLayer : Layer
         int b = x.Shape[0];
         bool carry = Stateful || context.CarryStates;
         if (Stateful && DeclaredBatchSize is int fixedBatch && fixedBatch != b)
-            throw new ArgumentException($"Layer '{Name}' ({TypeName}) is stateful with batch size {fixedBatch} but got a batch of {b}.");
+            throw new ArgumentException($"{Title} is stateful with batch size {fixedBatch} but got a batch of {b}.");
         if (_carried is not null && _carried[0].Shape[0] != b)
         {
-            if (Stateful) throw new ArgumentException($"Layer '{Name}' ({TypeName}) is stateful and carries state for batch size {_carried[0].Shape[0]} but got a batch of {b}; call ResetStates() first.");
+            if (Stateful) throw new ArgumentException($"{Title} is stateful and carries state for batch size {_carried[0].Shape[0]} but got a batch of {b}; call ResetStates() first.");
             ResetStates();
         }
 

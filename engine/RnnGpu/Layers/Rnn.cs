@@ -44,7 +44,7 @@ public sealed class Rnn : Layer
     {
         var x = inputs[0];
         if (x.Shape.Length != 3 || x.Shape[2] != InputShape[1]) throw ShapeError($"[batch, steps, {InputShape[1]}]", x.Shape);
-        if (x.Mask is not null) throw new NotSupportedException($"Layer '{Name}' (RNN with a custom cell) does not support masked input; use the fused SimpleRnn, Lstm or Gru layers with masking.");
+        if (x.Mask is not null) throw new NotSupportedException($"{Title}, with a custom cell, does not support masked input; use the fused SimpleRnn, Lstm or Gru layers with masking.");
         int b = x.Shape[0];
         var states = inputs.Length > 1
             ? inputs[1..]

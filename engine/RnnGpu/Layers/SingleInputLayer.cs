@@ -11,7 +11,7 @@ public abstract class SingleInputLayer : Layer
     /// <inheritdoc />
     protected sealed override int[][] BuildCore(int[][] inputShapes)
     {
-        if (inputShapes.Length != 1) throw new ArgumentException($"Layer '{Name}' ({TypeName}) takes one input, got {inputShapes.Length}.");
+        if (inputShapes.Length != 1) throw new ArgumentException($"{Title} takes one input, got {inputShapes.Length}.");
         return [Build(inputShapes[0])];
     }
 

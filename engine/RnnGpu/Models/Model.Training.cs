@@ -32,6 +32,7 @@ public partial class Model
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         RequireCompiled();
+        RequireSingleInput(nameof(Fit));
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Epochs must be >= 0.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Validation split must be in [0, 1).");
@@ -83,7 +84,10 @@ public partial class Model
     /// <summary>Keras <c>evaluate</c>: the mean loss (and accuracy when tracked) over the data, without training.</summary>
     public IReadOnlyDictionary<string, double> Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 0)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         RequireCompiled();
+        RequireSingleInput(nameof(Evaluate));
         EnsureReady(x);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
         CheckData(x, y, nameof(x), nameof(y));
@@ -246,7 +250,38 @@ public partial class Model
         CheckInput(x, 0, xName);
         if (y.Rank == 0 || y.Shape[0] != x.Shape[0])
             throw new ArgumentException($"Model '{Name}': {xName} has {x.Shape[0]} samples but {yName} has {(y.Rank == 0 ? 0 : y.Shape[0])} (shape {ShapeUtil.Format(y.Shape)}).", yName);
+        CheckTargetShape(x, y, yName);
         Loss!.Validate(y, OutputShape[^1]);
+    }
+
+    /// <summary>
+    /// Checks the targets against the output before any batch runs, so the error describes the user's data: one class
+    /// index per output row for sparse losses, the output's own shape otherwise. Output dimensions still unknown (other
+    /// than a sequence output's length, which is the input's) are left to the per-batch check.
+    /// </summary>
+    private void CheckTargetShape(Tensor x, Tensor y, string yName)
+    {
+        int[] output = OutputShape, known = [.. output];
+        if (known.Length > 1 && known[0] < 0 && x.Rank > 1) known[0] = x.Shape[1];
+        if (known.Any(d => d < 0)) return;
+        int n = x.Shape[0];
+        bool sparse = Loss!.TakesClassIndices;
+        int perSample = sparse ? ShapeUtil.Rows(known) : ShapeUtil.Size(known);
+        if (y.Length == (long)perSample * n) return;
+        string expected = sparse
+            ? $"{perSample} integer class label{(perSample == 1 ? "" : "s")} per sample (one per output row, {n * perSample} in all)"
+            : $"targets shaped like the output, {ShapeUtil.Format([n, .. known])}";
+        string hint = sparse && y.Length == (long)ShapeUtil.Size(known) * n ? "; one-hot targets go with categorical_crossentropy" : "";
+        throw new ArgumentException($"Model '{Name}': loss '{Loss.Name}' needs {expected} for output {ShapeUtil.Format([-1, .. output])}, " +
+                                    $"got {yName} of shape {ShapeUtil.Format(y.Shape)}{hint}.", yName);
+    }
+
+    /// <summary>Fit and Evaluate feed one input tensor; a model with several inputs can only predict (<see cref="PredictAll(Tensor[], int)"/>).</summary>
+    private void RequireSingleInput(string method)
+    {
+        if (_inputs.Length > 1)
+            throw new NotSupportedException($"Model '{Name}' has {_inputs.Length} inputs ({string.Join(", ", _inputs.Select(i => $"{i.Name} {ShapeUtil.Format([-1, .. i.Shape])}"))}); " +
+                                            $"{method} takes a single input tensor, so such a model can be run with PredictAll(Tensor[]) but not trained or evaluated.");
     }
 
     private void CheckInput(Tensor x, int index, string argument)
@@ -254,6 +289,8 @@ public partial class Model
         var expected = _inputs[index].Shape;
         var first = _calls.FirstOrDefault(c => c.Inputs.Contains(_inputs[index]))?.Layer;
         string layer = first is null ? $"model '{Name}'" : $"layer '{first.Name}' ({first.TypeName})";
+        if (x.Rank == expected.Length + 1 && x.Shape[0] == 0)
+            throw new ArgumentException($"Input of {layer}: {argument} has no samples (shape {ShapeUtil.Format(x.Shape)}).", argument);
         bool ok = x.Rank == expected.Length + 1 && x.Shape[0] > 0;
         for (int d = 0; ok && d < expected.Length; d++) ok = expected[d] < 0 || expected[d] == x.Shape[d + 1];
         if (!ok)

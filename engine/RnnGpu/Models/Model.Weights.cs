@@ -37,6 +37,7 @@ public partial class Model
     /// </summary>
     public void SaveWeights(string path)
     {
+        RequireBackend();
         var tensors = Weights.Select(w => new KeyValuePair<string, Tensor>(w.Path, w.Parameter.ToHost())).ToList();
         SafeTensorsFile.Write(path, tensors, new Dictionary<string, string> { ["format"] = "rnngpu", ["model"] = Name });
     }
@@ -68,6 +69,9 @@ public partial class Model
 
     private void RequireBackend()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!IsBuilt)
+            throw new InvalidOperationException($"Model '{Name}' has no weights yet: its input shape is unknown, so its layers are not built. Give the first layer an inputShape, or fit or predict once.");
         if (Backend is null) throw new InvalidOperationException($"Model '{Name}' has no weights yet: call Compile or Build first.");
     }
 }

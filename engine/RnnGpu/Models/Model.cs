@@ -95,14 +95,19 @@ public partial class Model : IDisposable
         _inputs = inputs;
         _outputs = outputs;
         _calls = calls;
-        AssignNames();
+        NameLayers(Layers);
     }
 
-    private void AssignNames()
+    /// <summary>
+    /// Gives the unnamed ones of <paramref name="layers"/> Keras-style names (<c>lstm</c>, <c>lstm_1</c>, …) and checks that
+    /// names are unique. <see cref="Sequential"/> calls it before it connects its layers, so that an error while
+    /// connecting them names the layer.
+    /// </summary>
+    private protected void NameLayers(IReadOnlyList<Layer> layers)
     {
-        var used = new HashSet<string>(Layers.Where(l => l.Name != "").Select(l => l.Name));
+        var used = new HashSet<string>(layers.Where(l => l.Name != "").Select(l => l.Name));
         var counters = new Dictionary<string, int>();
-        foreach (var layer in Layers.Where(l => l.Name == ""))
+        foreach (var layer in layers.Where(l => l.Name == ""))
         {
             string stem = KerasStem(layer.TypeName);
             string name;
@@ -114,7 +119,7 @@ public partial class Model : IDisposable
             } while (!used.Add(name));
             layer.Name = name;
         }
-        var duplicate = Layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
+        var duplicate = layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"Model '{Name}' has two layers named '{duplicate.Key}'.");
     }
 
@@ -143,6 +148,7 @@ public partial class Model : IDisposable
     public void UseBackend(IBackend backend, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         _ = Inputs;
         var random = seed is int s ? new Random(s) : new Random();
         foreach (var layer in Layers) layer.Materialize(backend, random);
@@ -181,6 +187,7 @@ public partial class Model : IDisposable
     /// <summary>Builds a deferred model from the first data it sees and places it.</summary>
     private void EnsureReady(Tensor x)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (!IsBuilt) BuildFromData(x.Shape[1..]);
         if (Backend is null)
         {
@@ -222,9 +229,13 @@ public partial class Model : IDisposable
     /// <summary>All parameters of the model on its backend.</summary>
     internal IReadOnlyList<Parameter> Parameters => Weights.Select(w => w.Parameter).Distinct().ToList();
 
-    /// <inheritdoc />
+    private bool _disposed;
+
+    /// <summary>Frees the weights on the backend; the model cannot be used afterwards.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         Optimizer?.Reset();
         foreach (var layer in Layers) layer.ResetStates();
         foreach (var w in Weights.Where(w => w.IsMaterialized)) w.Parameter.Dispose();

@@ -32,6 +32,7 @@ public sealed class Sequential : Model
     {
         if (_stack.Count == 0) throw new InvalidOperationException($"Model '{Name}' has no layers.");
         var input = new Input(Array.ConvertAll(inputShape, d => d < 0 ? (int?)null : d), _stack[0].DeclaredBatchSize ?? _stack.Select(l => l.DeclaredBatchSize).FirstOrDefault(b => b is not null));
+        NameLayers(_stack);
         SymbolicTensor x = input;
         foreach (var layer in _stack) x = layer.Call(x);
         SetGraph([input], [x]);

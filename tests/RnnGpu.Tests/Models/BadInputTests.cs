@@ -103,6 +103,69 @@ public class BadInputTests
     }
 
     [Test]
+    public void Sparse_labels_given_one_hot_fail_before_training_with_the_data_shape()
+    {
+        var model = Classifier();
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(TestData.Uniform(Random, 1, 64, 5, 3), new Tensor(64, 3), verbose: 0));
+        Assert.That(e!.Message, Does.Contain("1 integer class label per sample").And.Contain("(None, 3)").And.Contain("y of shape (64, 3)")
+            .And.Contain("categorical_crossentropy"));
+        Assert.That(e.ParamName, Is.EqualTo("y"));
+    }
+
+    [Test]
+    public void Per_sample_labels_for_a_sequence_output_name_the_labels_needed()
+    {
+        var model = new Sequential(new Lstm(4, returnSequences: true, inputShape: [null, 3]), new TimeDistributed(new Dense(3, ActivationKind.Softmax)));
+        model.Compile("adam", "sparse_categorical_crossentropy", device: Device.Cpu, seed: 1);
+        var e = Assert.Throws<ArgumentException>(() => model.Evaluate(TestData.Uniform(Random, 1, 4, 7, 3), TestData.Labels([0, 1, 2, 0], 4)));
+        Assert.That(e!.Message, Does.Contain("7 integer class labels per sample").And.Contain("28 in all").And.Contain("y of shape (4,)"));
+    }
+
+    [Test]
+    public void No_samples_says_so()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Classifier().Predict(new Tensor(0, 5, 3)));
+        Assert.That(e!.Message, Does.Contain("'lstm'").And.Contain("x has no samples").And.Contain("(0, 5, 3)"));
+    }
+
+    [Test]
+    public void A_shape_error_while_stacking_layers_names_the_layer()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Sequential(new Dense(3, inputShape: [4]), new Lstm(4)));
+        Assert.That(e!.Message, Does.StartWith("Layer 'lstm' (LSTM) expects input"));
+        var input = new Input([4]);
+        var unnamed = Assert.Throws<ArgumentException>(() => new Gru(2).Call(input));
+        Assert.That(unnamed!.Message, Does.StartWith("An unnamed GRU layer expects input"));
+    }
+
+    [Test]
+    public void A_model_with_several_inputs_cannot_be_fit_and_says_so()
+    {
+        var x = new Input([null, 3]);
+        var h0 = new Input([4], name: "h0");
+        var c0 = new Input([4], name: "c0");
+        var outputs = new Lstm(4).CallWithAllOutputs(x, h0, c0);
+        var model = new Model([x, h0, c0], [new Dense(2, ActivationKind.Softmax).Call(outputs[0])]);
+        model.Compile("adam", "sparse_categorical_crossentropy", device: Device.Cpu, seed: 1);
+        var data = TestData.Uniform(Random, 1, 4, 5, 3);
+        var labels = TestData.Labels([0, 1, 1, 0], 4);
+        var e = Assert.Throws<NotSupportedException>(() => model.Fit(data, labels, verbose: 0));
+        Assert.That(e!.Message, Does.Contain("has 3 inputs").And.Contain("h0 (None, 4)").And.Contain("PredictAll"));
+        Assert.Throws<NotSupportedException>(() => model.Evaluate(data, labels));
+        Assert.That(model.PredictAll([data, new Tensor(4, 4), new Tensor(4, 4)])[0].Shape, Is.EqualTo(new[] { 4, 2 }));
+    }
+
+    [Test]
+    public void A_disposed_model_refuses_to_run()
+    {
+        var model = Classifier();
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.Predict(new Tensor(1, 5, 3)));
+        Assert.Throws<ObjectDisposedException>(() => model.GetWeights());
+        Assert.Throws<ObjectDisposedException>(() => model.Fit(new Tensor(1, 5, 3), TestData.Labels([0], 1), verbose: 0));
+    }
+
+    [Test]
     public void Training_before_compile()
     {
         var model = new Sequential(new Lstm(2, inputShape: [3, 1]));

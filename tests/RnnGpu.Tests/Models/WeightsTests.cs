@@ -70,4 +70,26 @@ public class WeightsTests
         Assert.That(model.GetWeights().Select(t => t.Data), Is.EqualTo(before.Select(t => t.Data)));
         Assert.That(() => model.SetWeights(weights.Take(2).ToList()), Throws.ArgumentException.With.Message.Contains("has 8 weights"));
     }
+
+    [Test]
+    public void Saving_a_model_whose_layers_are_not_built_yet_is_an_error_not_an_empty_file()
+    {
+        var model = new Sequential(new Lstm(8), new Dense(10));
+        model.Compile("adam", "mse", device: Device.Cpu);
+        string path = Path.Combine(Path.GetTempPath(), $"unbuilt-{Guid.NewGuid():N}.safetensors");
+        var e = Assert.Throws<InvalidOperationException>(() => model.SaveWeights(path));
+        Assert.That(e!.Message, Does.Contain("input shape is unknown").And.Contain("inputShape"));
+        Assert.That(File.Exists(path), Is.False);
+        Assert.That(() => model.GetWeights(), Throws.InvalidOperationException.With.Message.Contains("input shape is unknown"));
+    }
+
+    [Test]
+    public void Saving_into_a_missing_folder_names_the_path_given()
+    {
+        var model = new Sequential(new Dense(2, inputShape: [3]));
+        model.Build(Device.Cpu, seed: 1);
+        string path = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "w.safetensors");
+        var e = Assert.Throws<DirectoryNotFoundException>(() => model.SaveWeights(path));
+        Assert.That(e!.Message, Does.Contain(path).And.Not.Contain(".tmp"));
+    }
 }

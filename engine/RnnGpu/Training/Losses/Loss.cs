@@ -16,6 +16,9 @@ public abstract class Loss
     /// <summary>Converts labels for a batch to backend targets shaped for the output <c>[rows, columns]</c>, or throws naming what is wrong.</summary>
     internal abstract DeviceTensor PrepareTargets(IBackend backend, Tensor labels, int[] outputShape);
 
+    /// <summary>True when the targets are class indices, one per output row, rather than values shaped like the output.</summary>
+    internal virtual bool TakesClassIndices => false;
+
     /// <summary>Checks a whole label tensor once before training, so errors name positions in the user's data, not in a shuffled batch.</summary>
     internal virtual void Validate(Tensor labels, int classes) => CheckFinite(labels, Name);
 

@@ -12,6 +12,8 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
     /// <inheritdoc />
     public override string Name => "sparse_categorical_crossentropy";
 
+    internal override bool TakesClassIndices => true;
+
     internal override void Validate(Tensor labels, int classes)
     {
         for (int i = 0; i < labels.Length; i++) CheckLabel(labels.Data[i], i, classes);
