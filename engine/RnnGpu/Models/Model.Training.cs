@@ -30,29 +30,44 @@ public partial class Model
         int? truncatedBpttSteps = null)
     {
         ArgumentNullException.ThrowIfNull(x);
+        return Fit([x], y, epochs, batchSize, shuffle, verbose,
+            validationData is { } v ? ([v.X], v.Y) : null, validationSplit, callbacks, truncatedBpttSteps);
+    }
+
+    /// <summary>
+    /// Keras <c>fit</c> for a model with several inputs (e.g. a sequence and the initial states of a recurrent layer):
+    /// one tensor per model input, in the order the model declares them, all with the same number of samples. The other
+    /// arguments are those of <see cref="Fit(Tensor, Tensor, int, int, bool, int, ValueTuple{Tensor, Tensor}?, double, IEnumerable{Callback}?, int?)"/>;
+    /// truncated BPTT needs a single input.
+    /// </summary>
+    public History Fit(Tensor[] inputs, Tensor y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
+        (Tensor[] X, Tensor Y)? validationData = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
+        int? truncatedBpttSteps = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(y);
         RequireCompiled();
-        RequireSingleInput(nameof(Fit));
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Epochs must be >= 0.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Validation split must be in [0, 1).");
         if (truncatedBpttSteps is < 1) throw new ArgumentOutOfRangeException(nameof(truncatedBpttSteps), truncatedBpttSteps, "Truncated BPTT needs at least 1 step per chunk.");
-        EnsureReady(x);
-        CheckData(x, y, nameof(x), nameof(y));
+        CheckData(inputs, y, "x", nameof(y));
+        if (truncatedBpttSteps is not null && inputs.Length > 1)
+            throw new NotSupportedException($"Model '{Name}': truncated BPTT cuts one input sequence into chunks; this model has {inputs.Length} inputs.");
         if (validationSplit > 0)
         {
-            int held = (int)(x.Shape[0] * validationSplit);
-            if (held == 0 || held == x.Shape[0]) throw new ArgumentException($"Validation split {validationSplit} of {x.Shape[0]} samples leaves no training or no validation data.", nameof(validationSplit));
-            validationData = (x.SliceRows(x.Shape[0] - held, held), y.SliceRows(x.Shape[0] - held, held));
-            x = x.SliceRows(0, x.Shape[0] - held);
-            y = y.SliceRows(0, y.Shape[0] - held);
+            int samples = inputs[0].Shape[0], held = (int)(samples * validationSplit);
+            if (held == 0 || held == samples) throw new ArgumentException($"Validation split {validationSplit} of {samples} samples leaves no training or no validation data.", nameof(validationSplit));
+            validationData = ([.. inputs.Select(t => t.SliceRows(samples - held, held))], y.SliceRows(samples - held, held));
+            inputs = [.. inputs.Select(t => t.SliceRows(0, samples - held))];
+            y = y.SliceRows(0, samples - held);
         }
         if (validationData is { } v) CheckData(v.X, v.Y, "validationData.X", "validationData.Y");
 
         var hooks = callbacks?.ToList() ?? [];
         var context = new TrainingContext(this);
         var history = new History();
-        int n = x.Shape[0], batches = (n + batchSize - 1) / batchSize;
+        int n = inputs[0].Shape[0], batches = (n + batchSize - 1) / batchSize;
         var order = Enumerable.Range(0, n).ToArray();
         var shuffler = new Random(_dropoutRandom.Next());
         for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
@@ -66,7 +81,9 @@ public partial class Model
             for (int b = 0; b < batches; b++)
             {
                 var rows = order.AsSpan(b * batchSize, Math.Min(batchSize, n - b * batchSize));
-                var stats = TrainBatch(x.TakeRows(rows), y.TakeRows(rows), truncatedBpttSteps, epoch, b);
+                var batch = new Tensor[inputs.Length];
+                for (int i = 0; i < inputs.Length; i++) batch[i] = inputs[i].TakeRows(rows);
+                var stats = TrainBatch(batch, y.TakeRows(rows), truncatedBpttSteps, epoch, b);
                 totals.Add(stats);
                 logs = totals.Logs(TracksAccuracy, "");
                 bar.Update(b + 1, logs);
@@ -85,25 +102,30 @@ public partial class Model
     public IReadOnlyDictionary<string, double> Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 0)
     {
         ArgumentNullException.ThrowIfNull(x);
+        return Evaluate([x], y, batchSize, verbose);
+    }
+
+    /// <summary>Keras <c>evaluate</c> for a model with several inputs: one tensor per model input, in declaration order.</summary>
+    public IReadOnlyDictionary<string, double> Evaluate(Tensor[] inputs, Tensor y, int batchSize = 32, int verbose = 0)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(y);
         RequireCompiled();
-        RequireSingleInput(nameof(Evaluate));
-        EnsureReady(x);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
-        CheckData(x, y, nameof(x), nameof(y));
-        var logs = EvaluateCore(x, y, batchSize);
+        CheckData(inputs, y, "x", nameof(y));
+        var logs = EvaluateCore(inputs, y, batchSize);
         if (verbose > 0) Output.WriteLine(ProgressBar.Format(logs).TrimStart(' ', '-'));
         return logs;
     }
 
-    private Dictionary<string, double> EvaluateCore(Tensor x, Tensor y, int batchSize)
+    private Dictionary<string, double> EvaluateCore(Tensor[] inputs, Tensor y, int batchSize)
     {
         var totals = new Totals();
-        int n = x.Shape[0];
+        int n = inputs[0].Shape[0];
         for (int start = 0; start < n; start += batchSize)
         {
             int count = Math.Min(batchSize, n - start);
-            totals.Add(Step(x.SliceRows(start, count), y.SliceRows(start, count), train: false, carry: false));
+            totals.Add(Step([.. inputs.Select(t => t.SliceRows(start, count))], y.SliceRows(start, count), train: false, carry: false));
         }
         return totals.Logs(TracksAccuracy, "");
     }
@@ -120,9 +142,7 @@ public partial class Model
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length == 0) throw new ArgumentException("Predict needs at least one input tensor.", nameof(inputs));
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
-        EnsureReady(inputs[0]);
-        if (inputs.Length != _inputs.Length) throw new ArgumentException($"Model '{Name}' has {_inputs.Length} inputs, got {inputs.Length} tensors.", nameof(inputs));
-        for (int i = 0; i < inputs.Length; i++) CheckInput(inputs[i], i, inputs.Length == 1 ? "x" : $"inputs[{i}]");
+        CheckInputs(inputs, "x");
         int n = inputs[0].Shape[0];
         var results = new List<Tensor>[_outputs.Length];
         for (int o = 0; o < results.Length; o++) results[o] = [];
@@ -159,10 +179,11 @@ public partial class Model
 
     // ------------------------------------------------------------------ one batch
 
-    private BatchStats TrainBatch(Tensor x, Tensor y, int? k, int epoch, int batch)
+    private BatchStats TrainBatch(Tensor[] inputs, Tensor y, int? k, int epoch, int batch)
     {
+        var x = inputs[0];
         int steps = x.Rank >= 3 ? x.Shape[1] : 0;
-        if (k is not int chunk || steps <= chunk) return Step(x, y, train: true, carry: false, epoch, batch);
+        if (k is not int chunk || steps <= chunk) return Step(inputs, y, train: true, carry: false, epoch, batch);
 
         bool sequenceTargets = OutputShape.Length >= 2 && y.Rank >= 2 && y.Shape[1] == steps;
         ResetTransientStates();
@@ -173,8 +194,8 @@ public partial class Model
             {
                 int length = Math.Min(chunk, steps - start);
                 var xc = SliceSteps(x, start, length);
-                if (sequenceTargets) totals = totals.Merge(Step(xc, SliceSteps(y, start, length), train: true, carry: true, epoch, batch));
-                else if (start + length >= steps) totals = Step(xc, y, train: true, carry: true, epoch, batch);
+                if (sequenceTargets) totals = totals.Merge(Step([xc], SliceSteps(y, start, length), train: true, carry: true, epoch, batch));
+                else if (start + length >= steps) totals = Step([xc], y, train: true, carry: true, epoch, batch);
                 else AdvanceStates(xc);
             }
         }
@@ -183,11 +204,11 @@ public partial class Model
     }
 
     /// <summary>Forward (and in training, backward and update) over one batch or chunk.</summary>
-    private BatchStats Step(Tensor x, Tensor y, bool train, bool carry, int epoch = 0, int batch = 0)
+    private BatchStats Step(Tensor[] inputs, Tensor y, bool train, bool carry, int epoch = 0, int batch = 0)
     {
         var backend = Backend!;
         using var graph = new Graph(backend, training: train);
-        var output = RecordForward(graph, x, carry);
+        var output = RecordForward(graph, inputs, carry);
         var targets = graph.Own(Loss!.PrepareTargets(backend, y, output.Shape));
         DeviceTensor? weights = output.Shape.Length == 3 && output.Mask is { } mask ? backend.View(mask, [mask.Length]) : null;
         double loss = Loss.Compute(graph, output, targets, weights);
@@ -207,14 +228,14 @@ public partial class Model
     private void AdvanceStates(Tensor x)
     {
         using var graph = new Graph(Backend!, training: false);
-        RecordForward(graph, x, carry: true);
+        RecordForward(graph, [x], carry: true);
     }
 
-    /// <summary>Uploads a single-input batch and records the model's forward pass on <paramref name="graph"/>; returns the first output.</summary>
-    private Node RecordForward(Graph graph, Tensor x, bool carry)
+    /// <summary>Uploads a batch (one tensor per model input) and records the model's forward pass on <paramref name="graph"/>; returns the first output.</summary>
+    private Node RecordForward(Graph graph, Tensor[] inputs, bool carry)
     {
-        var input = graph.Constant(graph.Backend.Upload(x.Data, x.Shape), owned: true);
-        return Forward(graph, [input], new LayerContext { Training = graph.Training, Random = _dropoutRandom, CarryStates = carry, HostInput = x })[0];
+        var nodes = inputs.Select(t => graph.Constant(graph.Backend.Upload(t.Data, t.Shape), owned: true)).ToArray();
+        return Forward(graph, nodes, new LayerContext { Training = graph.Training, Random = _dropoutRandom, CarryStates = carry, HostInput = inputs[0] })[0];
     }
 
     private void ResetTransientStates()
@@ -245,13 +266,40 @@ public partial class Model
 
     // ------------------------------------------------------------------ validation of user data
 
-    private void CheckData(Tensor x, Tensor y, string xName, string yName)
+    /// <summary>Builds the model from the data if needed, then checks inputs and targets (see <see cref="CheckInputs"/>).</summary>
+    private void CheckData(Tensor[] inputs, Tensor y, string xName, string yName)
     {
-        CheckInput(x, 0, xName);
+        CheckInputs(inputs, xName);
+        var x = inputs[0];
+        string samplesOf = inputs.Length == 1 ? xName : $"{xName}[0]";
         if (y.Rank == 0 || y.Shape[0] != x.Shape[0])
-            throw new ArgumentException($"Model '{Name}': {xName} has {x.Shape[0]} samples but {yName} has {(y.Rank == 0 ? 0 : y.Shape[0])} (shape {ShapeUtil.Format(y.Shape)}).", yName);
-        CheckTargetShape(x, y, yName);
+            throw new ArgumentException($"Model '{Name}': {samplesOf} has {x.Shape[0]} samples but {yName} has {(y.Rank == 0 ? 0 : y.Shape[0])} (shape {ShapeUtil.Format(y.Shape)}).", yName);
+        CheckTargetShape(inputs, y, yName);
         Loss!.Validate(y, OutputShape[^1]);
+    }
+
+    /// <summary>
+    /// Builds the model from the first input if needed, then checks one tensor per model input, each against its
+    /// input's shape, all with the same number of samples.
+    /// </summary>
+    private void CheckInputs(Tensor[] inputs, string xName)
+    {
+        if (inputs.Length == 0) throw new ArgumentException($"Model '{Name}' needs at least one input tensor.", xName);
+        foreach (var t in inputs) ArgumentNullException.ThrowIfNull(t, xName);
+        EnsureReady(inputs[0]);
+        if (inputs.Length != _inputs.Length)
+        {
+            string declared = string.Join(", ", _inputs.Select(i => $"{i.Name} {ShapeUtil.Format([-1, .. i.Shape])}"));
+            throw new ArgumentException($"Model '{Name}' has {_inputs.Length} input{(_inputs.Length == 1 ? "" : "s")} ({declared}), got {inputs.Length} " +
+                                        $"tensor{(inputs.Length == 1 ? "" : "s")}" + (_inputs.Length > 1 ? "; pass one per input, in that order, as a Tensor[]." : "."), xName);
+        }
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            string name = inputs.Length == 1 ? xName : $"{xName}[{i}]";
+            CheckInput(inputs[i], i, name);
+            if (inputs[i].Shape[0] != inputs[0].Shape[0])
+                throw new ArgumentException($"Model '{Name}': {xName}[0] has {inputs[0].Shape[0]} samples but {name} has {inputs[i].Shape[0]}.", xName);
+        }
     }
 
     /// <summary>
@@ -259,10 +307,12 @@ public partial class Model
     /// index per output row for sparse losses, the output's own shape otherwise. Output dimensions still unknown (other
     /// than a sequence output's length, which is the input's) are left to the per-batch check.
     /// </summary>
-    private void CheckTargetShape(Tensor x, Tensor y, string yName)
+    private void CheckTargetShape(Tensor[] inputs, Tensor y, string yName)
     {
+        var x = inputs[0];
         int[] output = OutputShape, known = [.. output];
-        if (known.Length > 1 && known[0] < 0 && x.Rank > 1) known[0] = x.Shape[1];
+        // A sequence output of unknown length is as long as the input (which input, when there are several, is not known here).
+        if (known.Length > 1 && known[0] < 0 && x.Rank > 1 && inputs.Length == 1) known[0] = x.Shape[1];
         if (known.Any(d => d < 0)) return;
         int n = x.Shape[0];
         bool sparse = Loss!.TakesClassIndices;
@@ -274,14 +324,6 @@ public partial class Model
         string hint = sparse && y.Length == (long)ShapeUtil.Size(known) * n ? "; one-hot targets go with categorical_crossentropy" : "";
         throw new ArgumentException($"Model '{Name}': loss '{Loss.Name}' needs {expected} for output {ShapeUtil.Format([-1, .. output])}, " +
                                     $"got {yName} of shape {ShapeUtil.Format(y.Shape)}{hint}.", yName);
-    }
-
-    /// <summary>Fit and Evaluate feed one input tensor; a model with several inputs can only predict (<see cref="PredictAll(Tensor[], int)"/>).</summary>
-    private void RequireSingleInput(string method)
-    {
-        if (_inputs.Length > 1)
-            throw new NotSupportedException($"Model '{Name}' has {_inputs.Length} inputs ({string.Join(", ", _inputs.Select(i => $"{i.Name} {ShapeUtil.Format([-1, .. i.Shape])}"))}); " +
-                                            $"{method} takes a single input tensor, so such a model can be run with PredictAll(Tensor[]) but not trained or evaluated.");
     }
 
     private void CheckInput(Tensor x, int index, string argument)

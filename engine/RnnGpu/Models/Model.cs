@@ -9,7 +9,7 @@ namespace RnnGpu;
 
 /// <summary>
 /// A Keras-style model: a graph of layer calls from <see cref="Input"/>s to outputs (see <see cref="Sequential"/> for a
-/// plain stack). <c>Compile</c>, then <see cref="Fit"/>, <see cref="Evaluate"/>, <see cref="Predict"/>;
+/// plain stack). <c>Compile</c>, then <c>Fit</c>, <c>Evaluate</c>, <see cref="Predict"/>;
 /// weights move through <c>GetWeights</c>/<c>SetWeights</c> and safetensors files.
 /// </summary>
 public partial class Model : IDisposable
@@ -22,7 +22,10 @@ public partial class Model : IDisposable
     /// <summary>A functional model with one input and one output.</summary>
     public Model(Input input, SymbolicTensor output, string? name = null) : this([input], [output], name) { }
 
-    /// <summary>A functional model; <see cref="Fit"/> and <see cref="Evaluate"/> use the first input and output, <c>PredictAll</c> returns every output.</summary>
+    /// <summary>
+    /// A functional model. <c>Fit</c> and <c>Evaluate</c> take one tensor per input (a <c>Tensor[]</c> when there are
+    /// several) and train or score the first output; <c>PredictAll</c> returns every output.
+    /// </summary>
     public Model(Input[] inputs, SymbolicTensor[] outputs, string? name = null)
     {
         Name = name ?? "model";
