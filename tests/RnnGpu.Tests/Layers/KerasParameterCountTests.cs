@@ -61,9 +61,30 @@ public class KerasParameterCountTests
     }
 
     [Test]
-    public void Summary_keeps_columns_apart_when_a_name_is_long()
+    public void Summary_keeps_columns_aligned_when_a_name_is_long()
     {
         var model = new Sequential(new Gru(4, returnSequences: true, inputShape: [null, 21]), new TimeDistributed(new Dense(21, ActivationKind.Softmax)));
-        Assert.That(model.SummaryText(), Does.Contain("time_distributed (TimeDistributed) (None, None, 21)"));
+        var lines = model.SummaryText().Split('\n');
+        int shapeColumn = lines.Single(l => l.Contains("Output Shape")).IndexOf("Output Shape", StringComparison.Ordinal);
+        int paramColumn = lines.Single(l => l.Contains("Output Shape")).IndexOf("Param #", StringComparison.Ordinal);
+        foreach (var (row, parameters) in new[] { ("gru (GRU)", "324"), ("time_distributed (TimeDistributed)", "105") })
+        {
+            string line = lines.Single(l => l.Contains(row));
+            Assert.That(line.IndexOf("(None", StringComparison.Ordinal), Is.EqualTo(shapeColumn), line);
+            Assert.That(line.IndexOf(parameters, paramColumn, StringComparison.Ordinal), Is.EqualTo(paramColumn), line);
+        }
+    }
+
+    [Test]
+    public void Summary_of_a_functional_model_lists_its_inputs_and_an_unbuilt_model_says_why_it_cannot()
+    {
+        var x = new Input([null, 3], name: "sequence");
+        var h0 = new Input([4], name: "h0");
+        var c0 = new Input([4], name: "c0");
+        var model = new Model([x, h0, c0], [new Lstm(4).CallWithAllOutputs(x, h0, c0)[0]]);
+        string text = model.SummaryText();
+        Assert.That(text, Does.Contain("sequence (InputLayer)").And.Contain("h0 (InputLayer)").And.Contain("(None, 4)"));
+        Assert.That(new Sequential(new Lstm(3)).SummaryText, Throws.InvalidOperationException.With.Message.Contains("not built yet"));
+        Assert.That(new Sequential(new Dense(1, inputShape: [1])).SummaryText(), Does.Contain("Total params: 2 (8.00 B)"));
     }
 }
