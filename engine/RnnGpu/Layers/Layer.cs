@@ -33,7 +33,7 @@ public abstract class Layer
     /// How error messages name the layer: "Layer 'lstm' (LSTM)", or, for a layer called in a functional graph before a
     /// model has named it, "An unnamed LSTM layer".
     /// </summary>
-    private protected string Title => Name == "" ? $"An unnamed {TypeName} layer" : $"Layer '{Name}' ({TypeName})";
+    internal string Title => Name == "" ? $"An unnamed {TypeName} layer" : $"Layer '{Name}' ({TypeName})";
 
     /// <summary>Declared input shape without batch (-1 = unknown), or null.</summary>
     public int[]? DeclaredInputShape { get; }

@@ -25,7 +25,7 @@ public partial class Model
     /// recurrent layers carry their state from chunk to chunk without a gradient path between chunks, and the weights
     /// are updated after every chunk that has a loss (every chunk for sequence outputs, the last one otherwise).
     /// </param>
-    public History Fit(Tensor x, Tensor y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
+    public History Fit(Tensor x, Tensor y, int epochs = 1, int? batchSize = null, bool shuffle = true, int verbose = 1,
         (Tensor X, Tensor Y)? validationData = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
         int? truncatedBpttSteps = null)
     {
@@ -37,10 +37,10 @@ public partial class Model
     /// <summary>
     /// Keras <c>fit</c> for a model with several inputs (e.g. a sequence and the initial states of a recurrent layer):
     /// one tensor per model input, in the order the model declares them, all with the same number of samples. The other
-    /// arguments are those of <see cref="Fit(Tensor, Tensor, int, int, bool, int, ValueTuple{Tensor, Tensor}?, double, IEnumerable{Callback}?, int?)"/>;
+    /// arguments are those of <see cref="Fit(Tensor, Tensor, int, int?, bool, int, ValueTuple{Tensor, Tensor}?, double, IEnumerable{Callback}?, int?)"/>;
     /// truncated BPTT needs a single input.
     /// </summary>
-    public History Fit(Tensor[] inputs, Tensor y, int epochs = 1, int batchSize = 32, bool shuffle = true, int verbose = 1,
+    public History Fit(Tensor[] inputs, Tensor y, int epochs = 1, int? batchSize = null, bool shuffle = true, int verbose = 1,
         (Tensor[] X, Tensor Y)? validationData = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
         int? truncatedBpttSteps = null)
     {
@@ -52,6 +52,7 @@ public partial class Model
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Validation split must be in [0, 1).");
         if (truncatedBpttSteps is < 1) throw new ArgumentOutOfRangeException(nameof(truncatedBpttSteps), truncatedBpttSteps, "Truncated BPTT needs at least 1 step per chunk.");
         CheckData(inputs, y, "x", nameof(y));
+        int size = BatchSizeFor(batchSize);
         if (truncatedBpttSteps is not null && inputs.Length > 1)
             throw new NotSupportedException($"Model '{Name}': truncated BPTT cuts one input sequence into chunks; this model has {inputs.Length} inputs.");
         if (validationSplit > 0)
@@ -67,7 +68,7 @@ public partial class Model
         var hooks = callbacks?.ToList() ?? [];
         var context = new TrainingContext(this);
         var history = new History();
-        int n = inputs[0].Shape[0], batches = (n + batchSize - 1) / batchSize;
+        int n = inputs[0].Shape[0], batches = (n + size - 1) / size;
         var order = Enumerable.Range(0, n).ToArray();
         var shuffler = new Random(_dropoutRandom.Next());
         for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
@@ -80,7 +81,7 @@ public partial class Model
             var logs = new Dictionary<string, double>();
             for (int b = 0; b < batches; b++)
             {
-                var rows = order.AsSpan(b * batchSize, Math.Min(batchSize, n - b * batchSize));
+                var rows = order.AsSpan(b * size, Math.Min(size, n - b * size));
                 var batch = new Tensor[inputs.Length];
                 for (int i = 0; i < inputs.Length; i++) batch[i] = inputs[i].TakeRows(rows);
                 var stats = TrainBatch(batch, y.TakeRows(rows), truncatedBpttSteps, epoch, b);
@@ -90,7 +91,7 @@ public partial class Model
                 foreach (var h in hooks) h.OnBatchEnd(b, logs, context);
             }
             if (validationData is { } val)
-                foreach (var (k, value) in EvaluateCore(val.X, val.Y, batchSize)) logs["val_" + k] = value;
+                foreach (var (k, value) in EvaluateCore(val.X, val.Y, size)) logs["val_" + k] = value;
             bar.Finish(batches, logs);
             history.Add(logs);
             foreach (var h in hooks) h.OnEpochEnd(epoch, logs, context);
@@ -99,21 +100,21 @@ public partial class Model
     }
 
     /// <summary>Keras <c>evaluate</c>: the mean loss (and accuracy when tracked) over the data, without training.</summary>
-    public IReadOnlyDictionary<string, double> Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 0)
+    public IReadOnlyDictionary<string, double> Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 0)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Evaluate([x], y, batchSize, verbose);
     }
 
     /// <summary>Keras <c>evaluate</c> for a model with several inputs: one tensor per model input, in declaration order.</summary>
-    public IReadOnlyDictionary<string, double> Evaluate(Tensor[] inputs, Tensor y, int batchSize = 32, int verbose = 0)
+    public IReadOnlyDictionary<string, double> Evaluate(Tensor[] inputs, Tensor y, int? batchSize = null, int verbose = 0)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(y);
         RequireCompiled();
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
         CheckData(inputs, y, "x", nameof(y));
-        var logs = EvaluateCore(inputs, y, batchSize);
+        var logs = EvaluateCore(inputs, y, BatchSizeFor(batchSize));
         if (verbose > 0) Output.WriteLine(ProgressBar.Format(logs).TrimStart(' ', '-'));
         return logs;
     }
@@ -131,24 +132,24 @@ public partial class Model
     }
 
     /// <summary>Keras <c>predict</c>: the first output for every sample, <c>[N, …output shape]</c>.</summary>
-    public Tensor Predict(Tensor x, int batchSize = 32) => PredictAll(x, batchSize)[0];
+    public Tensor Predict(Tensor x, int? batchSize = null) => PredictAll(x, batchSize)[0];
 
     /// <summary>Every output of the model for every sample.</summary>
-    public Tensor[] PredictAll(Tensor x, int batchSize = 32) => PredictAll([x], batchSize);
+    public Tensor[] PredictAll(Tensor x, int? batchSize = null) => PredictAll([x], batchSize);
 
     /// <summary>Every output of a model with several inputs.</summary>
-    public Tensor[] PredictAll(Tensor[] inputs, int batchSize = 32)
+    public Tensor[] PredictAll(Tensor[] inputs, int? batchSize = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length == 0) throw new ArgumentException("Predict needs at least one input tensor.", nameof(inputs));
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
         CheckInputs(inputs, "x");
-        int n = inputs[0].Shape[0];
+        int size = BatchSizeFor(batchSize), n = inputs[0].Shape[0];
         var results = new List<Tensor>[_outputs.Length];
         for (int o = 0; o < results.Length; o++) results[o] = [];
-        for (int start = 0; start < n; start += batchSize)
+        for (int start = 0; start < n; start += size)
         {
-            int count = Math.Min(batchSize, n - start);
+            int count = Math.Min(size, n - start);
             var batch = inputs.Select(t => t.SliceRows(start, count)).ToArray();
             using var graph = new Graph(Backend!, training: false);
             var nodes = batch.Select(t => graph.Constant(Backend!.Upload(t.Data, t.Shape), owned: true)).ToArray();
@@ -164,7 +165,7 @@ public partial class Model
     }
 
     /// <summary>The arg-max class of every prediction row (Keras <c>predict_classes</c>); for a sequence output, one per timestep.</summary>
-    public int[] PredictClasses(Tensor x, int batchSize = 32)
+    public int[] PredictClasses(Tensor x, int? batchSize = null)
     {
         var p = Predict(x, batchSize);
         int c = p.Shape[^1], rows = p.Length / Math.Max(1, c);
@@ -265,6 +266,21 @@ public partial class Model
     }
 
     // ------------------------------------------------------------------ validation of user data
+
+    /// <summary>
+    /// The batch size to run with: the caller's, else the model's fixed one (declared with <c>batchSize</c> on the first
+    /// layer or the <see cref="Input"/>, as stateful models need), else Keras's 32. A model with stateful layers runs only
+    /// at its fixed size: they carry state per batch row.
+    /// </summary>
+    private int BatchSizeFor(int? batchSize)
+    {
+        int? fixedBatch = _inputs.Select(i => i.BatchSize).FirstOrDefault(b => b is not null);
+        if (batchSize is not int size) return fixedBatch ?? 32;
+        if (fixedBatch is int f && size != f && Layers.OfType<RecurrentLayer>().FirstOrDefault(l => l.Stateful) is { } stateful)
+            throw new ArgumentException($"Model '{Name}' has a fixed batch size of {f}, and its layer '{stateful.Name}' ({stateful.TypeName}) is stateful " +
+                                        $"(it carries state per batch row), so it runs batches of {f} only; got batchSize {size}. Leave batchSize out to use {f}.", nameof(batchSize));
+        return size;
+    }
 
     /// <summary>Builds the model from the data if needed, then checks inputs and targets (see <see cref="CheckInputs"/>).</summary>
     private void CheckData(Tensor[] inputs, Tensor y, string xName, string yName)

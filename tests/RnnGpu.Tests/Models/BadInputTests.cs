@@ -169,6 +169,22 @@ public class BadInputTests
     }
 
     [Test]
+    public void A_stateful_layer_needs_a_fixed_batch_size_and_the_model_then_defaults_to_it()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Sequential(new Lstm(3, stateful: true, inputShape: [null, 2]), new Dense(1)));
+        Assert.That(e!.Message, Does.Contain("Layer 'lstm' (LSTM) is stateful").And.Contain("batchSize: N"));
+
+        var model = new Sequential(new Lstm(3, stateful: true, inputShape: [null, 2], batchSize: 4), new Dense(1));
+        model.Compile("adam", "mse", device: Device.Cpu, seed: 1);
+        var x = TestData.Uniform(Random, 1, 8, 5, 2);
+        Assert.DoesNotThrow(() => model.Fit(x, TestData.Uniform(Random, 1, 8, 1), shuffle: false, verbose: 0), "batches of 4 without being told");
+        model.ResetStates();
+        Assert.That(model.Predict(x).Shape, Is.EqualTo(new[] { 8, 1 }));
+        var wrong = Assert.Throws<ArgumentException>(() => model.Predict(x, batchSize: 8));
+        Assert.That(wrong!.Message, Does.Contain("fixed batch size of 4").And.Contain("'lstm' (LSTM) is stateful").And.Contain("got batchSize 8"));
+    }
+
+    [Test]
     public void Training_before_compile()
     {
         var model = new Sequential(new Lstm(2, inputShape: [3, 1]));
