@@ -131,21 +131,13 @@ public static class ReportCommand
                      .OrderBy(k => order.GetValueOrDefault(k.Config, int.MaxValue)).ThenBy(k => k.Mode, StringComparer.Ordinal))
         {
             var same = rows.Where(r => r.Config == key.Config && r.Mode == key.Mode).ToList();
-            double? ours = (same.FirstOrDefault(r => r.Impl == "ours") ?? same.FirstOrDefault(r => r.Impl == "ours-events"))?.MeanMs;
+            double? Time(string impl) => same.FirstOrDefault(r => r.Impl == impl)?.MeanMs;
+            double? ours = Time("ours") ?? Time("ours-events");
             var config = BenchConfigs.All.FirstOrDefault(c => c.Name == key.Config);
             double? flops = config is null ? null : key.Mode == "training" ? config.TrainingFlops : config.ForwardFlops;
             var line = new StringBuilder($"| {key.Config} | {key.Mode} | {Fmt(flops / 1e9, "G4")} | {Fmt(ours, "F3")} |");
-            foreach (var b in baselines)
-            {
-                double? t = same.FirstOrDefault(r => r.Impl == b)?.MeanMs;
-                line.Append($" {Fmt(t, "F3")} | {Fmt(t / ours, "F2")} |");
-            }
-            if (tf32Pair)
-            {
-                double? theirs = same.FirstOrDefault(r => r.Impl == Tf32Pair.Baseline)?.MeanMs;
-                double? oursTf32 = same.FirstOrDefault(r => r.Impl == Tf32Pair.Ours)?.MeanMs;
-                line.Append($" {Fmt(theirs / oursTf32, "F2")} |");
-            }
+            foreach (var b in baselines) line.Append($" {Fmt(Time(b), "F3")} | {Fmt(Time(b) / ours, "F2")} |");
+            if (tf32Pair) line.Append($" {Fmt(Time(Tf32Pair.Baseline) / Time(Tf32Pair.Ours), "F2")} |");
             double? gflops = flops / (ours * 1e6);
             line.Append($" {Fmt(gflops, "F1")} | {Fmt(gflops / peakGflops * 100, "F1")} |");
             text.AppendLine(line.ToString());

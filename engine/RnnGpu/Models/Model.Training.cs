@@ -59,8 +59,8 @@ public partial class Model
         {
             int samples = inputs[0].Shape[0], held = (int)(samples * validationSplit);
             if (held == 0 || held == samples) throw new ArgumentException($"Validation split {validationSplit} of {samples} samples leaves no training or no validation data.", nameof(validationSplit));
-            validationData = ([.. inputs.Select(t => t.SliceRows(samples - held, held))], y.SliceRows(samples - held, held));
-            inputs = [.. inputs.Select(t => t.SliceRows(0, samples - held))];
+            validationData = (SliceRows(inputs, samples - held, held), y.SliceRows(samples - held, held));
+            inputs = SliceRows(inputs, 0, samples - held);
             y = y.SliceRows(0, samples - held);
         }
         if (validationData is { } v) CheckData(v.X, v.Y, "validationData.X", "validationData.Y");
@@ -126,7 +126,7 @@ public partial class Model
         for (int start = 0; start < n; start += batchSize)
         {
             int count = Math.Min(batchSize, n - start);
-            totals.Add(Step([.. inputs.Select(t => t.SliceRows(start, count))], y.SliceRows(start, count), train: false, carry: false));
+            totals.Add(Step(SliceRows(inputs, start, count), y.SliceRows(start, count), train: false, carry: false));
         }
         return totals.Logs(TracksAccuracy, "");
     }
@@ -141,7 +141,6 @@ public partial class Model
     public Tensor[] PredictAll(Tensor[] inputs, int? batchSize = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Length == 0) throw new ArgumentException("Predict needs at least one input tensor.", nameof(inputs));
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
         CheckInputs(inputs, "x");
         int size = BatchSizeFor(batchSize), n = inputs[0].Shape[0];
@@ -150,10 +149,8 @@ public partial class Model
         for (int start = 0; start < n; start += size)
         {
             int count = Math.Min(size, n - start);
-            var batch = inputs.Select(t => t.SliceRows(start, count)).ToArray();
             using var graph = new Graph(Backend!, training: false);
-            var nodes = batch.Select(t => graph.Constant(Backend!.Upload(t.Data, t.Shape), owned: true)).ToArray();
-            var outs = Forward(graph, nodes, new LayerContext { Training = false, Random = _dropoutRandom, HostInput = batch[0] });
+            var outs = RecordForward(graph, SliceRows(inputs, start, count), carry: false);
             for (int o = 0; o < outs.Length; o++)
             {
                 var data = new float[outs[o].Value.Length];
@@ -209,7 +206,7 @@ public partial class Model
     {
         var backend = Backend!;
         using var graph = new Graph(backend, training: train);
-        var output = RecordForward(graph, inputs, carry);
+        var output = RecordForward(graph, inputs, carry)[0];
         var targets = graph.Own(Loss!.PrepareTargets(backend, y, output.Shape));
         DeviceTensor? weights = output.Shape.Length == 3 && output.Mask is { } mask ? backend.View(mask, [mask.Length]) : null;
         double loss = Loss.Compute(graph, output, targets, weights);
@@ -232,12 +229,15 @@ public partial class Model
         RecordForward(graph, [x], carry: true);
     }
 
-    /// <summary>Uploads a batch (one tensor per model input) and records the model's forward pass on <paramref name="graph"/>; returns the first output.</summary>
-    private Node RecordForward(Graph graph, Tensor[] inputs, bool carry)
+    /// <summary>Uploads a batch (one tensor per model input) and records the model's forward pass on <paramref name="graph"/>; returns every output.</summary>
+    private Node[] RecordForward(Graph graph, Tensor[] inputs, bool carry)
     {
         var nodes = inputs.Select(t => graph.Constant(graph.Backend.Upload(t.Data, t.Shape), owned: true)).ToArray();
-        return Forward(graph, nodes, new LayerContext { Training = graph.Training, Random = _dropoutRandom, CarryStates = carry, HostInput = inputs[0] })[0];
+        return Forward(graph, nodes, new LayerContext { Training = graph.Training, Random = _dropoutRandom, CarryStates = carry, HostInput = inputs[0] });
     }
+
+    /// <summary>Rows [start, start + count) of every input.</summary>
+    private static Tensor[] SliceRows(Tensor[] inputs, int start, int count) => [.. inputs.Select(t => t.SliceRows(start, count))];
 
     private void ResetTransientStates()
     {
@@ -276,7 +276,7 @@ public partial class Model
     {
         int? fixedBatch = _inputs.Select(i => i.BatchSize).FirstOrDefault(b => b is not null);
         if (batchSize is not int size) return fixedBatch ?? 32;
-        if (fixedBatch is int f && size != f && Layers.OfType<RecurrentLayer>().FirstOrDefault(l => l.Stateful) is { } stateful)
+        if (fixedBatch is int f && size != f && FirstStatefulLayer is { } stateful)
             throw new ArgumentException($"Model '{Name}' has a fixed batch size of {f}, and its layer '{stateful.Name}' ({stateful.TypeName}) is stateful " +
                                         $"(it carries state per batch row), so it runs batches of {f} only; got batchSize {size}. Leave batchSize out to use {f}.", nameof(batchSize));
         return size;
@@ -349,7 +349,7 @@ public partial class Model
         string layer = first is null ? $"model '{Name}'" : $"layer '{first.Name}' ({first.TypeName})";
         if (x.Rank == expected.Length + 1 && x.Shape[0] == 0)
             throw new ArgumentException($"Input of {layer}: {argument} has no samples (shape {ShapeUtil.Format(x.Shape)}).", argument);
-        bool ok = x.Rank == expected.Length + 1 && x.Shape[0] > 0;
+        bool ok = x.Rank == expected.Length + 1;
         for (int d = 0; ok && d < expected.Length; d++) ok = expected[d] < 0 || expected[d] == x.Shape[d + 1];
         if (!ok)
             throw new ArgumentException($"Input of {layer}: expected {argument} of shape {ShapeUtil.Format([-1, .. expected])}, got {ShapeUtil.Format(x.Shape)}.", argument);

@@ -99,10 +99,13 @@ public partial class Model : IDisposable
         _outputs = outputs;
         _calls = calls;
         NameLayers(Layers);
-        if (Layers.OfType<RecurrentLayer>().FirstOrDefault(l => l.Stateful) is { } stateful && inputs.All(i => i.BatchSize is null))
+        if (FirstStatefulLayer is { } stateful && inputs.All(i => i.BatchSize is null))
             throw new ArgumentException($"{stateful.Title} is stateful, so model '{Name}' needs a fixed batch size (the state it carries has one row per " +
                                         "batch row): declare it with batchSize: N on the first layer, or on the Input (Keras batch_input_shape).");
     }
+
+    /// <summary>The first recurrent layer that carries its state across calls, or null.</summary>
+    private RecurrentLayer? FirstStatefulLayer => Layers.OfType<RecurrentLayer>().FirstOrDefault(l => l.Stateful);
 
     /// <summary>
     /// Gives the unnamed ones of <paramref name="layers"/> Keras-style names (<c>lstm</c>, <c>lstm_1</c>, …) and checks that
