@@ -1,11 +1,11 @@
 // Fused GRU timestep kernels (Keras gate order z, r, h; h = z*h_prev + (1-z)*h~). Same conventions as lstm.cu.
 // reset_after (Keras 2 default, cuDNN compatible): h~ = act(x_h + b_ih + r*(h_prev U_h + b_rh)); one recurrent product
-// per step, by cuBLAS or inside the step kernel (recurrent_step.cuh).
+// per step, by cuBLAS or inside the step kernel (recurrent_step.cuh); one launch per step or for the whole loop.
 // reset_before: h~ = act(x_h + b_h + (r*h_prev) U_h); a second GEMM per step for the candidate, hence the split kernels.
 
 // reset_after forward, tiled as recurrent_step.cuh: exactly one of hu (= h_prev U from cuBLAS, [B, 3H]) and u (the
 // recurrent kernel [H, 3H]) is non-null. Saves gates z, r, h~ and hrec = h_prev U_h + b_rh.
-extern "C" __global__ void gru_forward_step_f32(
+static __device__ void gru_forward_step(
     const float* xproj, int xproj_ld, const float* hu, const float* u, const float* bias_input, const float* bias_recurrent,
     const float* h_prev, int h_prev_ld,
     const float* mask, int mask_ld,
@@ -39,9 +39,9 @@ extern "C" __global__ void gru_forward_step_f32(
 }
 
 // reset_after backward, tiled as recurrent_step.cuh. dgx: gradient w.r.t. the input projection (and input bias); dgh:
-// w.r.t. h_prev U (and recurrent bias). dh as in lstm_backward_step_f32: when dnext (the next step's dgh) and u are
+// w.r.t. h_prev U (and recurrent bias). dh as in lstm_backward_step: when dnext (the next step's dgh) and u are
 // given, this kernel first adds dnext U^T to it; on exit it holds the direct part z*dh.
-extern "C" __global__ void gru_backward_step_f32(
+static __device__ void gru_backward_step(
     const float* gates, int gates_ld, const float* hrec, int hrec_ld,
     const float* h_prev, int h_prev_ld,
     const float* mask, int mask_ld,
@@ -79,6 +79,43 @@ extern "C" __global__ void gru_backward_step_f32(
         gx[j] = dz; gx[units + j] = dr; gx[2 * units + j] = dcand;
         gh[j] = dz; gh[units + j] = dr; gh[2 * units + j] = dcand * rg;
         dh[e] = dht * z;
+    }
+}
+
+// reset_after, steps [t_begin, t_end) forward, launched as lstm_forward_steps_f32 (hu: the host's [B, 3H] product for
+// a single step, else u): xproj, gates [B, T, 3H]; hseq (the state entering each step), hrec, out [B, T, H].
+extern "C" __global__ void gru_forward_steps_f32(
+    const float* xproj, const float* hu, const float* u, const float* bias_input, const float* bias_recurrent,
+    float* hseq, float* h_last, const float* mask, float* gates, float* hrec, float* out,
+    int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
+{
+    int gh = 3 * units, gate_ld = steps * gh, state_ld = steps * units;
+    for (int t = t_begin; t < t_end; t++)
+    {
+        if (t > t_begin) grid_sync(barrier);
+        bool last = t == steps - 1;
+        gru_forward_step(xproj + t * gh, gate_ld, hu, u, bias_input, bias_recurrent, hseq + t * units, state_ld,
+                         mask ? mask + t : 0, steps, gates + t * gh, gate_ld, hrec + t * units, state_ld,
+                         last ? h_last : hseq + (t + 1) * units, last ? units : state_ld,
+                         out + t * units, state_ld, batch, units, act);
+    }
+}
+
+// reset_after, steps [t_begin, t_end) backward (as lstm_backward_steps_f32): dgx, dgh [B, T, 3H]; with u, each step
+// adds the next step's dgh U^T itself.
+extern "C" __global__ void gru_backward_steps_f32(
+    const float* gates, const float* hrec, const float* hseq, const float* mask, const float* dout, const float* u,
+    float* dh, float* dgx, float* dgh,
+    int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
+{
+    int gh = 3 * units, gate_ld = steps * gh, state_ld = steps * units;
+    for (int t = t_end - 1; t >= t_begin; t--)
+    {
+        if (t < t_end - 1) grid_sync(barrier);
+        gru_backward_step(gates + t * gh, gate_ld, hrec + t * units, state_ld, hseq + t * units, state_ld,
+                          mask ? mask + t : 0, steps, dout ? dout + t * units : 0, state_ld,
+                          u && t < steps - 1 ? dgh + (t + 1) * gh : 0, gate_ld, u,
+                          dh, dgx + t * gh, gate_ld, dgh + t * gh, gate_ld, batch, units, act);
     }
 }
 

@@ -1,12 +1,12 @@
 // Fused LSTM timestep kernels (Keras gate order i, f, c, o; c = f*c_prev + i*act(x_c); h = o*act(c)).
-// The host runs one GEMM for the input projection of all steps, then one launch of lstm_forward_step_f32 per step
-// (after a recurrent cuBLAS GEMM for large layers), and backward one lstm_backward_step_f32 per step in reverse.
+// The host runs one GEMM for the input projection of all steps, then lstm_forward_steps_f32 once per step (after a
+// recurrent cuBLAS GEMM for large layers) or once for the whole loop, and backward lstm_backward_steps_f32 likewise.
 // Block tiling and the two ways to get the recurrent sums: recurrent_step.cuh.
-// Step pointers arrive already offset to timestep t; *_ld are row strides in elements (batch-major [B, T, .] views).
+// The step functions take pointers offset to timestep t; *_ld are row strides in elements (batch-major [B, T, .] views).
 // Masked steps keep the previous state and output it again (so the output always equals the state, as the CPU backend).
 
 // Exactly one of hu (= h_prev U from cuBLAS, [B, 4H]) and u (the recurrent kernel [H, 4H]) is non-null.
-extern "C" __global__ void lstm_forward_step_f32(
+static __device__ void lstm_forward_step(
     const float* xproj, int xproj_ld, const float* hu, const float* u, const float* bias,
     const float* h_prev, int h_prev_ld, const float* c_prev, int c_prev_ld,
     const float* mask, int mask_ld,
@@ -42,9 +42,9 @@ extern "C" __global__ void lstm_forward_step_f32(
 }
 
 // dh, dc ([B, H] contiguous): on entry the gradients w.r.t. the state after step t, except that when dnext (the next
-// step's gate gradients) and u are given this kernel adds dnext U^T to dh itself; on exit the direct parts w.r.t. the
-// state before step t (the host or the next launch adds dgates U^T). A masked step passes dh straight through.
-extern "C" __global__ void lstm_backward_step_f32(
+// step's gate gradients) and u are given this step adds dnext U^T to dh itself; on exit the direct parts w.r.t. the
+// state before step t (the host or the step before adds dgates U^T). A masked step passes dh straight through.
+static __device__ void lstm_backward_step(
     const float* gates, int gates_ld, const float* c_prev, int c_prev_ld,
     const float* mask, int mask_ld,
     const float* dout, int dout_ld,
@@ -80,5 +80,45 @@ extern "C" __global__ void lstm_backward_step_f32(
         dg[3 * units + j] = dht * tc * go * (1.0f - go);
         dc[e] = dct * gf;
         dh[e] = 0.0f;
+    }
+}
+
+// Steps [t_begin, t_end) of the time loop, forward: one step per launch (with hu, the host's cuBLAS product for that
+// step, [B, 4H]; else u), or the whole loop in one cooperative launch (RecurrentStepMode.Persistent), the steps
+// separated by grid_sync. Sequences are batch-major: xproj, gates [B, T, 4H]; hseq, cseq (the state entering each
+// step), out [B, T, H]; mask [B, T] or null; the state after the last step goes to h_last, c_last ([B, H]).
+extern "C" __global__ void lstm_forward_steps_f32(
+    const float* xproj, const float* hu, const float* u, const float* bias,
+    float* hseq, float* cseq, float* h_last, float* c_last,
+    const float* mask, float* gates, float* out,
+    int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
+{
+    int gh = 4 * units, gate_ld = steps * gh, state_ld = steps * units;
+    for (int t = t_begin; t < t_end; t++)
+    {
+        if (t > t_begin) grid_sync(barrier);
+        bool last = t == steps - 1;
+        lstm_forward_step(xproj + t * gh, gate_ld, hu, u, bias, hseq + t * units, state_ld, cseq + t * units, state_ld,
+                          mask ? mask + t : 0, steps, gates + t * gh, gate_ld,
+                          last ? h_last : hseq + (t + 1) * units, last ? units : state_ld,
+                          last ? c_last : cseq + (t + 1) * units, last ? units : state_ld,
+                          out + t * units, state_ld, batch, units, act);
+    }
+}
+
+// Steps [t_begin, t_end) backward, in reverse, launched as the forward ones. With u, each step first adds the next
+// step's dgates U^T to dh itself; without, the host adds dgates U^T after each launch. dout [B, T, H] or null.
+extern "C" __global__ void lstm_backward_steps_f32(
+    const float* gates, const float* cseq, const float* mask, const float* dout, const float* u,
+    float* dh, float* dc, float* dgates,
+    int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
+{
+    int gh = 4 * units, gate_ld = steps * gh, state_ld = steps * units;
+    for (int t = t_end - 1; t >= t_begin; t--)
+    {
+        if (t < t_end - 1) grid_sync(barrier);
+        lstm_backward_step(gates + t * gh, gate_ld, cseq + t * units, state_ld, mask ? mask + t : 0, steps,
+                           dout ? dout + t * units : 0, state_ld, u && t < steps - 1 ? dgates + (t + 1) * gh : 0, gate_ld, u,
+                           dh, dc, dgates + t * gh, gate_ld, batch, units, act);
     }
 }

@@ -5,7 +5,8 @@
 // unit tile. The recurrent sums h_prev·U the cell needs come either from a cuBLAS GEMM the host ran before the launch
 // (hu: large layers) or from the block itself (u: small layers, where one launch per step instead of a GEMM plus a
 // launch is what counts). The block can compute its own sums without any grid-wide sync because a step reads only the
-// previous step's state (or, backward, the next step's gate gradients), which the previous launch completed.
+// previous step's state (or, backward, the next step's gate gradients), which the previous launch completed (or, in a
+// persistent loop of several steps per launch, which grid_sync below waited for).
 // The host mirrors STEP_UNITS and STEP_ROWS in CudaRecurrentStepPlan and picks the block size per helper below.
 
 #define STEP_UNITS 8
@@ -113,4 +114,32 @@ static __device__ __forceinline__ float step_state_grad(const float* dh, const f
                                                         int i, long long b, int units, int j)
 {
     return dh[b * units + j] + (dout ? dout[b * dout_ld + j] : 0.0f) + (sums ? sums[i] : 0.0f);
+}
+
+// The grid-wide barrier between the steps of a persistent time loop (the *_steps_f32 kernels, launched cooperatively,
+// so every block is resident and spinning cannot starve a block that has yet to arrive). barrier[0] counts arrivals,
+// barrier[1] is the generation: the last block to arrive resets the count and starts the next generation, which
+// releases the others. Both words are zero between launches. The fences order each block's writes of this step before
+// its arrival, and the other blocks' writes before this block's reads of the next step.
+static __device__ void grid_sync(unsigned* barrier)
+{
+    __syncthreads();
+    if (threadIdx.x == 0)
+    {
+        volatile unsigned* generation = barrier + 1;
+        unsigned seen = *generation;
+        __threadfence();
+        if (atomicAdd(barrier, 1u) == gridDim.x - 1)
+        {
+            atomicExch(barrier, 0u);
+            __threadfence();
+            atomicAdd(barrier + 1, 1u);
+        }
+        else
+        {
+            while (*generation == seen) __nanosleep(32);
+        }
+        __threadfence();
+    }
+    __syncthreads();
 }

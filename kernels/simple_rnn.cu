@@ -1,7 +1,7 @@
-// Fused SimpleRNN timestep kernels: h = act(x W + h_prev U + b). Same conventions and tiling as lstm.cu.
+// Fused SimpleRNN timestep kernels: h = act(x W + h_prev U + b). Same conventions, tiling and launches as lstm.cu.
 
 // Exactly one of hu (= h_prev U from cuBLAS, [B, H]) and u (the recurrent kernel [H, H]) is non-null.
-extern "C" __global__ void simple_rnn_forward_step_f32(
+static __device__ void simple_rnn_forward_step(
     const float* xproj, int xproj_ld, const float* hu, const float* u, const float* bias,
     const float* h_prev, int h_prev_ld,
     const float* mask, int mask_ld,
@@ -26,8 +26,8 @@ extern "C" __global__ void simple_rnn_forward_step_f32(
     }
 }
 
-// dh as in lstm_backward_step_f32 (dnext: the next step's gate gradients).
-extern "C" __global__ void simple_rnn_backward_step_f32(
+// dh as in lstm_backward_step (dnext: the next step's gate gradients).
+static __device__ void simple_rnn_backward_step(
     const float* gates, int gates_ld,
     const float* mask, int mask_ld,
     const float* dout, int dout_ld,
@@ -54,5 +54,37 @@ extern "C" __global__ void simple_rnn_backward_step_f32(
         }
         dg[j] = dht * activation_grad_from_output(act, gates[b * gates_ld + j]);
         dh[e] = 0.0f;
+    }
+}
+
+// Steps [t_begin, t_end) forward, launched as lstm_forward_steps_f32: xproj, gates, hseq, out [B, T, H].
+extern "C" __global__ void simple_rnn_forward_steps_f32(
+    const float* xproj, const float* hu, const float* u, const float* bias,
+    float* hseq, float* h_last, const float* mask, float* gates, float* out,
+    int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
+{
+    int ld = steps * units;
+    for (int t = t_begin; t < t_end; t++)
+    {
+        if (t > t_begin) grid_sync(barrier);
+        bool last = t == steps - 1;
+        int o = t * units;
+        simple_rnn_forward_step(xproj + o, ld, hu, u, bias, hseq + o, ld, mask ? mask + t : 0, steps, gates + o, ld,
+                                last ? h_last : hseq + o + units, last ? units : ld, out + o, ld, batch, units, act);
+    }
+}
+
+// Steps [t_begin, t_end) backward, as lstm_backward_steps_f32.
+extern "C" __global__ void simple_rnn_backward_steps_f32(
+    const float* gates, const float* mask, const float* dout, const float* u, float* dh, float* dgates,
+    int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
+{
+    int ld = steps * units;
+    for (int t = t_end - 1; t >= t_begin; t--)
+    {
+        if (t < t_end - 1) grid_sync(barrier);
+        int o = t * units;
+        simple_rnn_backward_step(gates + o, ld, mask ? mask + t : 0, steps, dout ? dout + o : 0, ld,
+                                 u && t < steps - 1 ? dgates + o + units : 0, ld, u, dh, dgates + o, ld, batch, units, act);
     }
 }

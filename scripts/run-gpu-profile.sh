@@ -7,6 +7,8 @@
 #   fused-direct    the product inside the step kernels, launched one by one (--recurrent-steps fused --step-graphs off)
 #   fused-graphs    the same, replayed as CUDA graphs (--recurrent-steps fused); where cublas and fused cross is what
 #                   RecurrentStepMode.Auto's threshold should be
+#   persistent      each layer's time loop as one cooperative launch with a grid barrier between steps
+#                   (--recurrent-steps persistent); where it beats fused-graphs, Auto should pick it
 #   tf32            cuBLAS's float32 GEMMs on TF32 tensor cores (--tf32 on), for the report's TF32-with-TF32 column
 #                   against baseline.py's cudnn-tf32
 #   profile         op profiles (events --profile, which launches one by one) of PROFILED_CONFIGS, the small-hidden
@@ -38,12 +40,13 @@ fi
 configs=${1:-haste-lstm-b1-h128,haste-lstm-b16-h128,haste-lstm-b64-h128,haste-lstm-b16-h256,haste-gru-b16-h128,tut-gru50x2,tut-lstm30-mnist,pt-lstm-l1}
 out="${OUT:-/tmp}/gpu-profile"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
-for pass in ${PASSES:-auto cublas fused-direct fused-graphs tf32 profile profile-cublas}; do
+for pass in ${PASSES:-auto cublas fused-direct fused-graphs persistent tf32 profile profile-cublas}; do
     case $pass in
         auto) options=() ;;
         cublas) options=(--recurrent-steps cublas) ;;
         fused-direct) options=(--recurrent-steps fused --step-graphs off) ;;
         fused-graphs) options=(--recurrent-steps fused --step-graphs on) ;;
+        persistent) options=(--recurrent-steps persistent) ;;
         tf32) options=(--tf32 on) ;;
         profile) options=(--recurrent-steps auto) ;;
         profile-cublas) options=(--recurrent-steps cublas) ;;

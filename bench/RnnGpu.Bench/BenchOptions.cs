@@ -60,7 +60,8 @@ public sealed class BenchOptions
           --gpu-set SET          GPU configurations (default all)
           --threads N            threads of our CPU backend and of TorchSharp (default: all cores)
           --cpu-split S          how our CPU backend shares a layer's time loop: auto (default), batch or units
-          --recurrent-steps M    our GPU backend's per-step recurrent product: auto (default), cublas or fused
+          --recurrent-steps M    our GPU backend's per-step recurrent product: auto (default), cublas, fused, or
+                                 persistent (fused, each time loop one cooperative launch)
           --step-graphs on|off   replay repeating fused time loops as CUDA graphs (default on)
           --tf32 on|off          let cuBLAS run our GPU backend's float32 GEMMs on TF32 tensor cores (default off)
           --out DIR              results directory (default results/<date>-<machine>)
@@ -96,7 +97,7 @@ public sealed class BenchOptions
                 case "--recurrent-steps":
                     string mode = Next();
                     o.RecurrentSteps = Enum.TryParse<RecurrentStepMode>(mode, ignoreCase: true, out var m) && Enum.IsDefined(m) ? m
-                        : throw new ArgumentException($"--recurrent-steps must be auto, cublas or fused, not '{mode}'.");
+                        : throw new ArgumentException($"--recurrent-steps must be auto, cublas, fused or persistent, not '{mode}'.");
                     break;
                 default: rest.Add(args[i]); break;
             }

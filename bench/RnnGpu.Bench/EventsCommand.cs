@@ -11,7 +11,7 @@ namespace RnnGpu.Bench;
 /// <summary>
 /// The <c>events</c> subcommand: our backend timed the way baseline.py times PyTorch (warm-up runs, then each timed run
 /// bracketed by an <see cref="IDeviceTimer"/>), written in the shared results format as impl "ours-events" (on the GPU
-/// with non-default settings "ours-events-cublas", "ours-events-fused", "-direct" for graphs off, "-tf32": see <see cref="ImplName"/>).
+/// with non-default settings "ours-events-cublas", "ours-events-fused", "ours-events-persistent", "-direct" for graphs off, "-tf32": see <see cref="ImplName"/>).
 /// </summary>
 public static class EventsCommand
 {
@@ -33,7 +33,7 @@ public static class EventsCommand
 
     /// <summary>
     /// "ours-events", with the GPU backend's settings appended where they are not the defaults, so that runs of the
-    /// different ways land in one report as columns of their own: "-cublas" or "-fused" for
+    /// different ways land in one report as columns of their own: "-cublas", "-fused" or "-persistent" for
     /// <see cref="RnnGpu.Cuda.CudaBackend.RecurrentSteps"/>, "-direct" for <see cref="RnnGpu.Cuda.CudaBackend.StepGraphs"/> off,
     /// "-tf32" for <see cref="RnnGpu.Cuda.CudaBackend.AllowsTf32"/> (the report pairs that column with cuDNN's TF32 run).
     /// </summary>

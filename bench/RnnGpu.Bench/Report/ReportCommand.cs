@@ -86,7 +86,8 @@ public static class ReportCommand
                         "GFLOP/s counts GEMM FLOPs: forward 2·B·T·(I+H)·G·H per layer, training step 3× forward.").AppendLine();
         if (measurements.Any(m => m.Impl.StartsWith("ours-events-", StringComparison.Ordinal)))
             text.AppendLine("Columns ours-events-cublas / -fused are our GPU backend with the per-step recurrent product forced to " +
-                            "cuBLAS or into the step kernel (-direct: CUDA graphs off), -tf32 with cuBLAS's float32 GEMMs on TF32 " +
+                            "cuBLAS or into the step kernel (-direct: CUDA graphs off), -persistent with each layer's time loop " +
+                            "as one cooperative launch, -tf32 with cuBLAS's float32 GEMMs on TF32 " +
                             "tensor cores; a ratio below 1 there means that way beats our default (auto, graphs on, TF32 off). " +
                             $"Where both TF32 runs exist, the column \"{Tf32Pair.Baseline} / {Tf32Pair.Ours}\" compares TF32 with TF32.").AppendLine();
         foreach (var device in new[] { "cpu", "gpu" })

@@ -9,7 +9,7 @@ public sealed partial class CudaBackend
     /// One GEMM projects the inputs of all timesteps; each step then runs one fused cell kernel, preceded by a cuBLAS
     /// GEMM for the recurrent product on the state entering it (a strided view of the batch-major state buffer) unless
     /// <see cref="RecurrentSteps"/> lets the kernel compute that product itself. A reset-before GRU runs two GEMMs and
-    /// two kernels per step.
+    /// two kernels per step. With <see cref="RecurrentStepMode.Persistent"/> the steps are one cooperative launch.
     /// </remarks>
     public RecurrentTape? RecurrentForward(RecurrentSpec spec, RecurrentForwardArgs args, bool keepForBackward)
     {
@@ -39,73 +39,74 @@ public sealed partial class CudaBackend
         if (spec.HasCellState) CopyTimestepRaw(tape.CPrev!.Pointer, steps, 0, F(args.InitialC!).Pointer, b, h, toSequence: true, accumulate: false);
 
         int stateLd = steps * h, gateLd = steps * gh;
-        Span<ulong> slots = stackalloc ulong[24], moreSlots = stackalloc ulong[24];
-        // A fused loop is kernel launches only, so it can run as one CUDA graph when it repeats with the same buffers.
-        using var sequence = new StepSequence(this, plan.Fused);
-        for (int t = 0; t < steps; t++)
+        // Steps [tBegin, tEnd) of the layer's *_forward_steps_f32 kernel: one step per launch, or the whole loop as one
+        // cooperative launch (false where the device cannot hold that grid; nothing ran then).
+        bool RunSteps(int tBegin, int tEnd, bool cooperative)
         {
-            bool last = t == steps - 1;
-            ulong hPrev = At(tape.HPrev.Pointer, t * h);
-            ulong hNext = last ? tape.HLast.Pointer : At(tape.HPrev.Pointer, (t + 1) * h);
-            int hNextLd = last ? h : stateLd;
-            ulong xp = At(projection.Pointer, t * gh), gates = At(tape.Gates.Pointer, t * gh), outStep = At(output.Pointer, t * h);
-            ulong maskStep = mask == 0 ? 0 : At(mask, t);
-            var a = new KernelArguments(slots);
+            var a = new KernelArguments(stackalloc ulong[20]);
+            ulong barrier = cooperative ? GridBarrier : 0;
             switch (spec.Kind)
             {
                 case RecurrentKind.SimpleRnn:
-                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
-                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
-                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
-                    a.Pointer(gates); a.Int(gateLd); a.Pointer(hNext); a.Int(hNextLd);
-                    a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
-                    LaunchBlocks("simple_rnn", "simple_rnn_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
-                    break;
+                    a.Pointer(projection.Pointer); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
+                    a.Pointer(tape.HPrev.Pointer); a.Pointer(tape.HLast.Pointer); a.Pointer(mask); a.Pointer(tape.Gates.Pointer); a.Pointer(output.Pointer);
+                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
+                    return LaunchSteps("simple_rnn", "simple_rnn_forward_steps_f32", plan.Blocks, plan.ForwardThreads, cooperative, a);
                 case RecurrentKind.Lstm:
-                {
-                    ulong cPrev = At(tape.CPrev!.Pointer, t * h);
-                    ulong cNext = last ? tape.CLast!.Pointer : At(tape.CPrev.Pointer, (t + 1) * h);
-                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
-                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
-                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(cPrev); a.Int(stateLd);
-                    a.Pointer(maskStep); a.Int(steps);
-                    a.Pointer(gates); a.Int(gateLd);
-                    a.Pointer(hNext); a.Int(hNextLd); a.Pointer(cNext); a.Int(hNextLd);
-                    a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
-                    LaunchBlocks("lstm", "lstm_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
-                    break;
-                }
-                case RecurrentKind.Gru when spec.ResetAfter:
-                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
-                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer); a.Pointer(At(bias.Pointer, gh));
-                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
-                    a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.Extra!.Pointer, t * h)); a.Int(stateLd);
-                    a.Pointer(hNext); a.Int(hNextLd);
-                    a.Pointer(outStep); a.Int(stateLd); a.Int(b); a.Int(h); a.Int(act);
-                    LaunchBlocks("gru", "gru_forward_step_f32", plan.Blocks, plan.ForwardThreads, 1, a);
-                    break;
-                case RecurrentKind.Gru:
-                {
-                    ulong rh = At(tape.Extra!.Pointer, t * h);
-                    GemmRaw(false, false, b, 2 * h, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
-                    a.Pointer(xp); a.Int(gateLd); a.Pointer(hu); a.Int(gh); a.Pointer(bias.Pointer);
-                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(gates); a.Int(gateLd); a.Pointer(rh); a.Int(stateLd);
-                    a.Int(b); a.Int(h);
-                    Launch("gru", "gru_rb_gates_step_f32", (long)b * h, a);
-
-                    // The candidate's recurrent product needs r first: (r ⊙ h_prev)·U_h.
-                    GemmRaw(false, false, b, h, h, 1f, rh, stateLd, At(u.Pointer, 2 * h), gh, 0f, At(hu, 2 * h), gh);
-                    var o = new KernelArguments(moreSlots);
-                    o.Pointer(xp); o.Int(gateLd); o.Pointer(At(hu, 2 * h)); o.Int(gh); o.Pointer(bias.Pointer);
-                    o.Pointer(hPrev); o.Int(stateLd); o.Pointer(maskStep); o.Int(steps);
-                    o.Pointer(gates); o.Int(gateLd); o.Pointer(hNext); o.Int(hNextLd);
-                    o.Pointer(outStep); o.Int(stateLd); o.Int(b); o.Int(h); o.Int(act);
-                    Launch("gru", "gru_rb_output_step_f32", (long)b * h, o);
-                    break;
-                }
+                    a.Pointer(projection.Pointer); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
+                    a.Pointer(tape.HPrev.Pointer); a.Pointer(tape.CPrev!.Pointer); a.Pointer(tape.HLast.Pointer); a.Pointer(tape.CLast!.Pointer);
+                    a.Pointer(mask); a.Pointer(tape.Gates.Pointer); a.Pointer(output.Pointer);
+                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
+                    return LaunchSteps("lstm", "lstm_forward_steps_f32", plan.Blocks, plan.ForwardThreads, cooperative, a);
+                case RecurrentKind.Gru: // reset after; reset before has kernels of its own
+                    a.Pointer(projection.Pointer); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer); a.Pointer(At(bias.Pointer, gh));
+                    a.Pointer(tape.HPrev.Pointer); a.Pointer(tape.HLast.Pointer); a.Pointer(mask); a.Pointer(tape.Gates.Pointer);
+                    a.Pointer(tape.Extra!.Pointer); a.Pointer(output.Pointer);
+                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
+                    return LaunchSteps("gru", "gru_forward_steps_f32", plan.Blocks, plan.ForwardThreads, cooperative, a);
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Not a recurrent kind.");
             }
         }
-        sequence.Run();
+
+        bool persistent = RecurrentSteps == RecurrentStepMode.Persistent && plan.Fused && RunSteps(0, steps, cooperative: true);
+        if (!persistent)
+        {
+            Span<ulong> slots = stackalloc ulong[24], moreSlots = stackalloc ulong[24];
+            // A fused loop is kernel launches only, so it can run as one CUDA graph when it repeats with the same buffers.
+            using var sequence = new StepSequence(this, plan.Fused);
+            for (int t = 0; t < steps; t++)
+            {
+                ulong hPrev = At(tape.HPrev.Pointer, t * h);
+                if (spec.Kind != RecurrentKind.Gru || spec.ResetAfter)
+                {
+                    if (!plan.Fused) GemmRaw(false, false, b, gh, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                    RunSteps(t, t + 1, cooperative: false);
+                    continue;
+                }
+                // Reset-before GRU: the candidate's recurrent product needs r first, (r ⊙ h_prev)·U_h, so two GEMMs and two kernels.
+                bool last = t == steps - 1;
+                ulong hNext = last ? tape.HLast.Pointer : At(tape.HPrev.Pointer, (t + 1) * h);
+                int hNextLd = last ? h : stateLd;
+                ulong xp = At(projection.Pointer, t * gh), gates = At(tape.Gates.Pointer, t * gh), outStep = At(output.Pointer, t * h);
+                ulong maskStep = mask == 0 ? 0 : At(mask, t), rh = At(tape.Extra!.Pointer, t * h);
+                GemmRaw(false, false, b, 2 * h, h, 1f, hPrev, stateLd, u.Pointer, gh, 0f, hu, gh);
+                var g = new KernelArguments(slots);
+                g.Pointer(xp); g.Int(gateLd); g.Pointer(hu); g.Int(gh); g.Pointer(bias.Pointer);
+                g.Pointer(hPrev); g.Int(stateLd); g.Pointer(gates); g.Int(gateLd); g.Pointer(rh); g.Int(stateLd);
+                g.Int(b); g.Int(h);
+                Launch("gru", "gru_rb_gates_step_f32", (long)b * h, g);
+
+                GemmRaw(false, false, b, h, h, 1f, rh, stateLd, At(u.Pointer, 2 * h), gh, 0f, At(hu, 2 * h), gh);
+                var o = new KernelArguments(moreSlots);
+                o.Pointer(xp); o.Int(gateLd); o.Pointer(At(hu, 2 * h)); o.Int(gh); o.Pointer(bias.Pointer);
+                o.Pointer(hPrev); o.Int(stateLd); o.Pointer(maskStep); o.Int(steps);
+                o.Pointer(gates); o.Int(gateLd); o.Pointer(hNext); o.Int(hNextLd);
+                o.Pointer(outStep); o.Int(stateLd); o.Int(b); o.Int(h); o.Int(act);
+                Launch("gru", "gru_rb_output_step_f32", (long)b * h, o);
+            }
+            sequence.Run();
+        }
 
         Copy(tape.HLast, args.FinalH);
         if (spec.HasCellState) Copy(tape.CLast!, args.FinalC!);
@@ -117,7 +118,8 @@ public sealed partial class CudaBackend
     /// Per step (in reverse) one fused kernel turns the state gradient into gate gradients and one GEMM adds
     /// dGates·Uᵀ to the gradient of the previous state (with <see cref="RecurrentSteps"/> fused, the next step's kernel
     /// adds that product itself, and one GEMM after the loop adds the first step's); afterwards one GEMM each gives the
-    /// kernel, recurrent kernel and input gradients over all B·T rows, and a column sum the bias gradient.
+    /// kernel, recurrent kernel and input gradients over all B·T rows, and a column sum the bias gradient. With
+    /// <see cref="RecurrentStepMode.Persistent"/> the reverse loop is one cooperative launch.
     /// </remarks>
     public void RecurrentBackward(RecurrentSpec spec, RecurrentBackwardArgs args)
     {
@@ -149,61 +151,63 @@ public sealed partial class CudaBackend
         ulong uFused = plan.Fused ? u.Pointer : 0;
 
         int stateLd = steps * h, gateLd = steps * gh;
-        Span<ulong> slots = stackalloc ulong[24], moreSlots = stackalloc ulong[24];
-        // A fused loop is kernel launches only, so it can run as one CUDA graph when it repeats with the same buffers.
-        using var sequence = new StepSequence(this, plan.Fused);
-        for (int t = steps - 1; t >= 0; t--)
+        // Steps [tBegin, tEnd) of the layer's *_backward_steps_f32 kernel, in reverse, launched as in RecurrentForward.
+        bool RunSteps(int tBegin, int tEnd, bool cooperative)
         {
-            ulong hPrev = At(tape.HPrev.Pointer, t * h), gates = At(tape.Gates.Pointer, t * gh), dg = At(dGates.Pointer, t * gh);
-            ulong dOutStep = dOut == 0 ? 0 : At(dOut, t * h), maskStep = mask == 0 ? 0 : At(mask, t);
-            // A fused step kernel first adds the next step's product dR·Uᵀ to dh; the last step has none.
-            ulong dNext = plan.Fused && t < steps - 1 ? At(dR, (t + 1) * gh) : 0;
-            var a = new KernelArguments(slots);
+            var a = new KernelArguments(stackalloc ulong[20]);
+            ulong barrier = cooperative ? GridBarrier : 0;
             switch (spec.Kind)
             {
                 case RecurrentKind.SimpleRnn:
-                    a.Pointer(gates); a.Int(gateLd); a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
-                    a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
-                    a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                    LaunchBlocks("simple_rnn", "simple_rnn_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
-                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
-                    break;
+                    a.Pointer(tape.Gates.Pointer); a.Pointer(mask); a.Pointer(dOut); a.Pointer(uFused); a.Pointer(dh.Pointer); a.Pointer(dGates.Pointer);
+                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
+                    return LaunchSteps("simple_rnn", "simple_rnn_backward_steps_f32", plan.Blocks, plan.BackwardThreads, cooperative, a);
                 case RecurrentKind.Lstm:
-                    a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.CPrev!.Pointer, t * h)); a.Int(stateLd);
-                    a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
-                    a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
-                    a.Pointer(dh.Pointer); a.Pointer(dc!.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                    LaunchBlocks("lstm", "lstm_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
-                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
-                    break;
-                case RecurrentKind.Gru when spec.ResetAfter:
-                {
-                    ulong dgh = At(dR, t * gh);
-                    a.Pointer(gates); a.Int(gateLd); a.Pointer(At(tape.Extra!.Pointer, t * h)); a.Int(stateLd);
-                    a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps); a.Pointer(dOutStep); a.Int(stateLd);
-                    a.Pointer(dNext); a.Int(gateLd); a.Pointer(uFused);
-                    a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Pointer(dgh); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                    LaunchBlocks("gru", "gru_backward_step_f32", plan.Blocks, plan.BackwardThreads, 1, a);
-                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, dgh, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
-                    break;
-                }
-                case RecurrentKind.Gru:
-                {
-                    a.Pointer(gates); a.Int(gateLd); a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
-                    a.Pointer(dOutStep); a.Int(stateLd); a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
-                    Launch("gru", "gru_rb_backward_candidate_step_f32", (long)b * h, a);
-                    // d(r ⊙ h_prev) = dCandidate·U_hᵀ, then the reset gate and its path into h_prev.
-                    GemmRaw(false, true, b, h, h, 1f, At(dg, 2 * h), gateLd, At(u.Pointer, 2 * h), gh, 0f, drh!.Pointer, h);
-                    var r = new KernelArguments(moreSlots);
-                    r.Pointer(gates); r.Int(gateLd); r.Pointer(hPrev); r.Int(stateLd); r.Pointer(drh.Pointer); r.Pointer(dh.Pointer);
-                    r.Pointer(dg); r.Int(gateLd); r.Int(b); r.Int(h);
-                    Launch("gru", "gru_rb_backward_reset_step_f32", (long)b * h, r);
-                    GemmRaw(false, true, b, h, 2 * h, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
-                    break;
-                }
+                    a.Pointer(tape.Gates.Pointer); a.Pointer(tape.CPrev!.Pointer); a.Pointer(mask); a.Pointer(dOut); a.Pointer(uFused);
+                    a.Pointer(dh.Pointer); a.Pointer(dc!.Pointer); a.Pointer(dGates.Pointer);
+                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
+                    return LaunchSteps("lstm", "lstm_backward_steps_f32", plan.Blocks, plan.BackwardThreads, cooperative, a);
+                case RecurrentKind.Gru: // reset after; reset before has kernels of its own
+                    a.Pointer(tape.Gates.Pointer); a.Pointer(tape.Extra!.Pointer); a.Pointer(tape.HPrev.Pointer); a.Pointer(mask); a.Pointer(dOut);
+                    a.Pointer(uFused); a.Pointer(dh.Pointer); a.Pointer(dGates.Pointer); a.Pointer(dR);
+                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
+                    return LaunchSteps("gru", "gru_backward_steps_f32", plan.Blocks, plan.BackwardThreads, cooperative, a);
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Not a recurrent kind.");
             }
         }
-        sequence.Run();
+
+        bool persistent = RecurrentSteps == RecurrentStepMode.Persistent && plan.Fused && RunSteps(0, steps, cooperative: true);
+        if (!persistent)
+        {
+            Span<ulong> slots = stackalloc ulong[24], moreSlots = stackalloc ulong[24];
+            // A fused loop is kernel launches only, so it can run as one CUDA graph when it repeats with the same buffers.
+            using var sequence = new StepSequence(this, plan.Fused);
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                if (!gruBefore)
+                {
+                    // A fused step kernel first adds the next step's product dR·Uᵀ to dh; otherwise cuBLAS does, after it.
+                    RunSteps(t, t + 1, cooperative: false);
+                    if (!plan.Fused) GemmRaw(false, true, b, h, gh, 1f, At(dR, t * gh), gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
+                    continue;
+                }
+                ulong hPrev = At(tape.HPrev.Pointer, t * h), gates = At(tape.Gates.Pointer, t * gh), dg = At(dGates.Pointer, t * gh);
+                ulong dOutStep = dOut == 0 ? 0 : At(dOut, t * h), maskStep = mask == 0 ? 0 : At(mask, t);
+                var a = new KernelArguments(slots);
+                a.Pointer(gates); a.Int(gateLd); a.Pointer(hPrev); a.Int(stateLd); a.Pointer(maskStep); a.Int(steps);
+                a.Pointer(dOutStep); a.Int(stateLd); a.Pointer(dh.Pointer); a.Pointer(dg); a.Int(gateLd); a.Int(b); a.Int(h); a.Int(act);
+                Launch("gru", "gru_rb_backward_candidate_step_f32", (long)b * h, a);
+                // d(r ⊙ h_prev) = dCandidate·U_hᵀ, then the reset gate and its path into h_prev.
+                GemmRaw(false, true, b, h, h, 1f, At(dg, 2 * h), gateLd, At(u.Pointer, 2 * h), gh, 0f, drh!.Pointer, h);
+                var r = new KernelArguments(moreSlots);
+                r.Pointer(gates); r.Int(gateLd); r.Pointer(hPrev); r.Int(stateLd); r.Pointer(drh.Pointer); r.Pointer(dh.Pointer);
+                r.Pointer(dg); r.Int(gateLd); r.Int(b); r.Int(h);
+                Launch("gru", "gru_rb_backward_reset_step_f32", (long)b * h, r);
+                GemmRaw(false, true, b, h, 2 * h, 1f, dg, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
+            }
+            sequence.Run();
+        }
 
         if (plan.Fused && rows > 0) GemmRaw(false, true, b, h, gh, 1f, dR, gateLd, u.Pointer, gh, 1f, dh.Pointer, h);
         if (args.InitialHGrad is not null) Axpy(1, dh, args.InitialHGrad);

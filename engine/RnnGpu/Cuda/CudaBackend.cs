@@ -77,6 +77,9 @@ public sealed unsafe partial class CudaBackend : IBackend
     /// <summary>Time loops captured into CUDA graphs so far, and graph launches that replaced a loop's launches.</summary>
     public (int Captured, int Replayed) StepGraphStatistics => _stepGraphs.Statistics;
 
+    /// <summary>Time loops (forward or backward, per layer) run as one cooperative launch (<see cref="RecurrentStepMode.Persistent"/>) so far.</summary>
+    public int PersistentLoops { get; private set; }
+
     /// <summary>The architecture the kernels were compiled for (sm_XX CUBIN, or compute_XX PTX as a fallback).</summary>
     public string KernelTarget => _kernels.Target.ToString();
 
@@ -590,6 +593,7 @@ public sealed unsafe partial class CudaBackend : IBackend
             _stream.Synchronize();
         }
         catch (CudaException) { /* a sticky error from earlier work: still release what we hold */ }
+        _gridBarrier?.Dispose();
         _disposed = true;
         _stepGraphs.Dispose();
         _kernels.Dispose();

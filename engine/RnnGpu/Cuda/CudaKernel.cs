@@ -20,4 +20,25 @@ internal readonly record struct CudaKernel(nint Function, string Name)
                 throw new CudaException("cuLaunchKernel", CudaDriver.ErrorName(rc), (int)rc, $"kernel {Name}, grid {gridX}, block {blockX}×{blockY}");
         }
     }
+
+    /// <summary>Queues the kernel as a cooperative grid: the driver starts all blocks at once or refuses the launch.</summary>
+    public unsafe void LaunchCooperative(uint gridX, uint blockX, CudaStream stream, scoped in KernelArguments arguments)
+    {
+        var slots = arguments.Slots;
+        void** parameters = stackalloc void*[Math.Max(1, slots.Length)];
+        fixed (ulong* values = slots)
+        {
+            for (int i = 0; i < slots.Length; i++) parameters[i] = values + i;
+            var rc = CudaDriver.cuLaunchCooperativeKernel(Function, gridX, 1, 1, blockX, 1, 1, 0, stream.Raw, parameters);
+            if (rc != CudaResult.Success)
+                throw new CudaException("cuLaunchCooperativeKernel", CudaDriver.ErrorName(rc), (int)rc, $"kernel {Name}, grid {gridX}, block {blockX}");
+        }
+    }
+
+    /// <summary>How many blocks of <paramref name="blockSize"/> threads one multiprocessor holds at once.</summary>
+    public int ResidentBlocksPerMultiprocessor(int blockSize)
+    {
+        CudaDriver.Check(CudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(out int blocks, Function, blockSize, 0));
+        return blocks;
+    }
 }

@@ -28,7 +28,7 @@ internal readonly record struct CudaRecurrentStepPlan(bool Fused, uint Blocks, u
         long product = (long)batch * spec.Gates * units * units;
         bool fused = fusable && mode switch
         {
-            RecurrentStepMode.Fused => true,
+            RecurrentStepMode.Fused or RecurrentStepMode.Persistent => true,
             RecurrentStepMode.Cublas => false,
             _ => product <= FusedProductLimit,
         };

@@ -7,7 +7,8 @@ namespace RnnGpu.Tests.Cuda;
 
 /// <summary>
 /// The op profiler (<see cref="CudaBackend.StartOpProfile"/>) on a recurrent layer's forward and backward: every
-/// per-step GEMM and kernel is counted once per step under its name, times are non-negative, and stopping detaches it.
+/// per-step GEMM and kernel is counted once per step under its name (a persistent loop once), times are non-negative,
+/// and stopping detaches it.
 /// </summary>
 public sealed class GpuOpProfilerTests : GpuTestBase
 {
@@ -15,6 +16,7 @@ public sealed class GpuOpProfilerTests : GpuTestBase
 
     [TestCase(RecurrentStepMode.Cublas)]
     [TestCase(RecurrentStepMode.Fused)]
+    [TestCase(RecurrentStepMode.Persistent)]
     public void CountsEveryStepsGemmAndKernel(RecurrentStepMode mode)
     {
         var cuda = (CudaBackend)Gpu;
@@ -32,11 +34,13 @@ public sealed class GpuOpProfilerTests : GpuTestBase
         int Count(string name) => rows.TryGetValue(name, out var row) ? row.Count : 0;
         // cuBLAS mode: the forward recurrent GEMM once per step, and backward dGates·Uᵀ once per step. Fused: the step
         // kernels compute both themselves, except backward's product of the first step, which one GEMM adds at the end.
+        // Persistent: as fused, with each direction's loop one launch (its 1 block fits on any device).
         int forwardGemms = mode == RecurrentStepMode.Cublas ? Steps : 0, backwardGemms = mode == RecurrentStepMode.Cublas ? Steps : 1;
+        int launches = mode == RecurrentStepMode.Persistent ? 1 : Steps;
         Assert.Multiple(() =>
         {
-            Assert.That(Count("lstm_forward_step_f32"), Is.EqualTo(Steps));
-            Assert.That(Count("lstm_backward_step_f32"), Is.EqualTo(Steps));
+            Assert.That(Count("lstm_forward_steps_f32"), Is.EqualTo(launches));
+            Assert.That(Count("lstm_backward_steps_f32"), Is.EqualTo(launches));
             Assert.That(Count($"gemm {Batch}x{4 * Units}x{Units} NN"), Is.EqualTo(forwardGemms), "forward h·U");
             Assert.That(Count($"gemm {Batch}x{Units}x{4 * Units} NT"), Is.EqualTo(backwardGemms), "backward dGates·Uᵀ");
             Assert.That(Count($"gemm {Batch * Steps}x{4 * Units}x{Inputs} NN"), Is.EqualTo(1), "the input projection of all steps");

@@ -8,7 +8,8 @@ namespace RnnGpu.Tests.Cuda;
 /// The fused recurrent layers, forward outputs and every gradient, GPU against CPU: all three cells, both GRU
 /// variants, SimpleRNN with tanh/relu/linear, with and without a mask and an initial state, on odd shapes
 /// (batch 1, hidden 1, hidden not a multiple of the 8-unit tile, batches over one 16-row tile, long sequences), each
-/// with the recurrent product from cuBLAS and computed inside the step kernels (<see cref="RecurrentStepMode"/>). Tolerances: forward rel 1e-4 / abs 1e-5;
+/// with the recurrent product from cuBLAS, computed inside the step kernels, and the whole loop in one persistent launch
+/// (<see cref="RecurrentStepMode"/>). Tolerances: forward rel 1e-4 / abs 1e-5;
 /// gradients rel 1e-3 / abs 1e-4 (times the tensor's largest magnitude when above 1), since they sum over B·T rows and
 /// many steps in a different order.
 /// </summary>
@@ -30,7 +31,7 @@ public sealed class GpuRecurrentTests : GpuTestBase
         // (batch, steps, inputs, units)
         var shapes = new[] { (1, 1, 1, 1), (3, 7, 5, 33), (1, 64, 3, 17), (4, 5, 8, 64), (2, 3, 1, 1), (37, 4, 3, 9), (17, 3, 6, 40) };
         foreach (var spec in specs)
-        foreach (var mode in spec.Kind == RecurrentKind.Gru && !spec.ResetAfter ? [RecurrentStepMode.Cublas] : new[] { RecurrentStepMode.Cublas, RecurrentStepMode.Fused })
+        foreach (var mode in spec.Kind == RecurrentKind.Gru && !spec.ResetAfter ? [RecurrentStepMode.Cublas] : new[] { RecurrentStepMode.Cublas, RecurrentStepMode.Fused, RecurrentStepMode.Persistent })
         foreach (var (b, t, i, h) in shapes)
         foreach (var masked in new[] { false, true })
         foreach (var initial in new[] { false, true })
@@ -54,7 +55,9 @@ public sealed class GpuRecurrentTests : GpuTestBase
     [TestCaseSource(nameof(Cases))]
     public void ForwardAndBackwardMatchTheCpu(RecurrentSpec spec, RecurrentStepMode mode, int batch, int steps, int inputs, int units, bool masked, bool initialState)
     {
-        ((CudaBackend)Gpu).RecurrentSteps = mode;
+        var cuda = (CudaBackend)Gpu;
+        cuda.RecurrentSteps = mode;
+        int persistentBefore = cuda.PersistentLoops;
         int g = spec.Gates * units;
         int biasLength = spec.Kind == RecurrentKind.Gru && spec.ResetAfter ? 2 * g : g;
         var x = Random(batch * steps * inputs);
@@ -116,6 +119,10 @@ public sealed class GpuRecurrentTests : GpuTestBase
             sides.Add((side, back));
         }
 
+        // A grid of up to 4 blocks fits on any device (and on the emulator's one SM), so forward and backward ran persistent.
+        if (mode == RecurrentStepMode.Persistent && CudaRecurrentStepPlan.For(spec, batch, units, mode).Blocks <= 4)
+            Assert.That(cuda.PersistentLoops - persistentBefore, Is.EqualTo(2), "time loops run as one cooperative launch");
+
         var (gpu, gpuBack) = sides[0];
         var (cpu, cpuBack) = sides[1];
         void Same(string what, DeviceTensor? a, DeviceTensor? b, double rel, double abs)
@@ -148,12 +155,14 @@ public sealed class GpuRecurrentTests : GpuTestBase
         }
     }
 
-    /// <summary>The fused product over many k slices and both row tiles: 130 units (17 tiles, the last of 2 units), batch 20.</summary>
-    [TestCase(RecurrentKind.Lstm)]
-    [TestCase(RecurrentKind.Gru)]
-    [TestCase(RecurrentKind.SimpleRnn)]
-    public void FusedStepsMatchTheCpuOnAWiderLayer(RecurrentKind kind) =>
-        ForwardAndBackwardMatchTheCpu(new RecurrentSpec(kind, 130), RecurrentStepMode.Fused, 20, 5, 7, 130, masked: true, initialState: true);
+    /// <summary>
+    /// The fused product over many k slices and both row tiles: 130 units (17 tiles, the last of 2 units), batch 20.
+    /// Persistent, its 34 blocks run as one cooperative grid on a GPU, and step by step on the emulator, which holds 8.
+    /// </summary>
+    [Test]
+    public void FusedStepsMatchTheCpuOnAWiderLayer([Values(RecurrentKind.Lstm, RecurrentKind.Gru, RecurrentKind.SimpleRnn)] RecurrentKind kind,
+                                                   [Values(RecurrentStepMode.Fused, RecurrentStepMode.Persistent)] RecurrentStepMode mode) =>
+        ForwardAndBackwardMatchTheCpu(new RecurrentSpec(kind, 130), mode, 20, 5, 7, 130, masked: true, initialState: true);
 
     [Test]
     public void InferenceKeepsNoTapeAndMatches([Values(RecurrentKind.SimpleRnn, RecurrentKind.Lstm, RecurrentKind.Gru)] RecurrentKind kind)

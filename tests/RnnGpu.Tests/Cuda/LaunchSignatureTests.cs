@@ -88,7 +88,7 @@ public sealed partial class LaunchSignatureTests
     [GeneratedRegex(@"extern ""C"" __global__ void (\w+)\s*\(([^)]*)\)", RegexOptions.Singleline)]
     private static partial Regex KernelDeclaration();
 
-    [GeneratedRegex(@"Launch(?:Rows|Blocks)?\(""\w+""[^;]*?,\s*(?<var>\w+)\);")]
+    [GeneratedRegex(@"Launch(?:Rows|Blocks|Steps)?\(""\w+""[^;]*?,\s*(?<var>\w+)\);")]
     private static partial Regex LaunchCall();
 
     [GeneratedRegex(@"""(\w+)""")]

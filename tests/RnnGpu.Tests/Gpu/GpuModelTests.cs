@@ -80,6 +80,31 @@ public class GpuModelTests
     }
 
     [Test]
+    public void Persistent_time_loops_train_as_the_cpu_does()
+    {
+        if (_gpu is not RnnGpu.Cuda.CudaBackend cuda) { Assert.Ignore("Not the CUDA backend."); return; }
+        var random = new Random(5);
+        var x = TestData.Uniform(random, 1, 32, 12, 6);
+        var y = TestData.Labels([.. Enumerable.Range(0, 32).Select(i => i % 3)], 32);
+        var (cpu, gpu) = Pair(
+            () => new Sequential(new Gru(24, returnSequences: true, inputShape: [12, 6]), new Lstm(16), new Dense(3, ActivationKind.Softmax)),
+            m => m.Compile(new Adam(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy()));
+        cuda.RecurrentSteps = RnnGpu.Cuda.RecurrentStepMode.Persistent;
+        try
+        {
+            int before = cuda.PersistentLoops;
+            var hc = cpu.Fit(x, y, epochs: 5, batchSize: 8, shuffle: false, verbose: 0);
+            var hg = gpu.Fit(x, y, epochs: 5, batchSize: 8, shuffle: false, verbose: 0);
+            TestContext.Out.WriteLine($"loss CPU {hc["loss"][0]:F6} → {hc["loss"][^1]:F6}, GPU {hg["loss"][0]:F6} → {hg["loss"][^1]:F6}");
+            // 20 training steps, each a forward and a backward loop per layer: grids of 3 and 2 blocks fit on any device.
+            Assert.That(cuda.PersistentLoops - before, Is.EqualTo(80));
+            Assert.That(hg["loss"], Is.EqualTo(hc["loss"]).Within(2e-3).Percent);
+            Assert.That(gpu.Predict(x).Data, Is.EqualTo(cpu.Predict(x).Data).Within(1e-4));
+        }
+        finally { cuda.RecurrentSteps = RnnGpu.Cuda.RecurrentStepMode.Auto; }
+    }
+
+    [Test]
     public void Custom_cell_runs_on_the_gpu_and_matches_the_cpu()
     {
         var random = new Random(3);

@@ -11,4 +11,6 @@ internal enum CudaDeviceAttribute
     ComputeCapabilityMajor = 75,
     /// <summary>CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR.</summary>
     ComputeCapabilityMinor = 76,
+    /// <summary>CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH.</summary>
+    CooperativeLaunch = 95,
 }

@@ -35,6 +35,11 @@ internal static unsafe partial class CudaDriver
     [LibraryImport(Lib)]
     internal static partial CudaResult cuLaunchKernel(nint function, uint gridX, uint gridY, uint gridZ, uint blockX, uint blockY, uint blockZ,
                                                       uint sharedBytes, nint stream, void** parameters, void** extra);
+    // A grid whose blocks are all resident at once (CUDA 9 and later), for kernels with a grid-wide barrier.
+    [LibraryImport(Lib)]
+    internal static partial CudaResult cuLaunchCooperativeKernel(nint function, uint gridX, uint gridY, uint gridZ, uint blockX, uint blockY, uint blockZ,
+                                                                 uint sharedBytes, nint stream, void** parameters);
+    [LibraryImport(Lib)] internal static partial CudaResult cuOccupancyMaxActiveBlocksPerMultiprocessor(out int blocks, nint function, int blockSize, nuint dynamicSharedBytes);
 
     [LibraryImport(Lib)] internal static partial CudaResult cuMemAlloc_v2(out ulong pointer, nuint bytes);
     [LibraryImport(Lib)] internal static partial CudaResult cuMemFree_v2(ulong pointer);

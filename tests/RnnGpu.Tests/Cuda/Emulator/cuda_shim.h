@@ -1,6 +1,8 @@
 // Lets the header-free kernels in kernels/*.cu compile as C++ for the CPU emulator. Each CUDA thread of a block runs
 // as a fiber (ucontext); __syncthreads() yields to the block scheduler in fake_driver.cpp, so block-wide reductions
-// in shared memory behave as on a GPU. Blocks run one after another, so __shared__ can be a function-local static.
+// in shared memory behave as on a GPU. Blocks run one after another (a cooperative grid's blocks take turns, switching
+// only where a block waits at grid_sync, when none of its shared memory is live), so __shared__ can be a
+// function-local static.
 #pragma once
 #include <math.h>
 
@@ -16,6 +18,13 @@ extern "C" void emu_syncthreads();
 
 // Fibers of a block never run at the same time, so a plain add is atomic here.
 static inline float atomicAdd(float* address, float value) { float old = *address; *address = old + value; return old; }
+static inline unsigned atomicAdd(unsigned* address, unsigned value) { unsigned old = *address; *address = old + value; return old; }
+static inline unsigned atomicExch(unsigned* address, unsigned value) { unsigned old = *address; *address = value; return old; }
+// One address space, one host thread: nothing to fence.
+static inline void __threadfence() {}
+// A thread waiting for the rest of a cooperative grid (grid_sync's spin) hands its block's turn to the next block.
+extern "C" void emu_spin_yield();
+#define __nanosleep(ns) emu_spin_yield()
 
 
 // Every emulated kernel registers an unpacker from a cuLaunchKernel argument array.

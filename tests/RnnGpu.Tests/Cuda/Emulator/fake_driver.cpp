@@ -1,8 +1,9 @@
 // A CPU stand-in for libcuda.so.1, exporting the driver API symbols RnnGpu binds. Device memory is host memory,
 // streams are synchronous, "modules" ignore the CUBIN and resolve kernels from the emulated kernel registry, and
-// cuLaunchKernel runs every block with one fiber per CUDA thread. Stream capture records launches (with a copy of
-// their arguments) instead of running them; a graph launch runs the recorded ones in order. For checking the CUDA backend's host logic and
-// the kernels' arithmetic on a machine without a GPU; it says nothing about real GPU timing or memory behaviour.
+// cuLaunchKernel runs every block with one fiber per CUDA thread (cuLaunchCooperativeKernel: every block's threads at
+// once, see runGrid). Stream capture records launches (with a copy of their arguments) instead of running them; a
+// graph launch runs the recorded ones in order. For checking the CUDA backend's host logic and the kernels'
+// arithmetic on a machine without a GPU; it says nothing about real GPU timing or memory behaviour.
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -34,11 +35,12 @@ void** runningArgs;
 
 void fiberMain() { running(runningArgs); fibers[current].done = true; }
 
-void runBlock(unsigned threads, unsigned bx)
+// Gives fibers [0, count) fresh contexts that start the running kernel.
+void prepareFibers(size_t count)
 {
-    if (fibers.size() < threads) fibers.resize(threads);
-    while (stacks.size() < threads) stacks.push_back(static_cast<char*>(std::malloc(StackBytes)));
-    for (unsigned i = 0; i < threads; i++)
+    if (fibers.size() < count) fibers.resize(count);
+    while (stacks.size() < count) stacks.push_back(static_cast<char*>(std::malloc(StackBytes)));
+    for (size_t i = 0; i < count; i++)
     {
         getcontext(&fibers[i].context);
         fibers[i].context.uc_stack.ss_sp = stacks[i];
@@ -47,25 +49,73 @@ void runBlock(unsigned threads, unsigned bx)
         makecontext(&fibers[i].context, fiberMain, 0);
         fibers[i].done = false;
     }
+}
+
+bool spun; // the fiber that last yielded did so from emu_spin_yield, not __syncthreads()
+
+// Runs thread i of block bx (fiber f) to its next yield; true when it finished.
+bool resume(size_t f, unsigned i, unsigned bx)
+{
+    current = static_cast<int>(f);
+    spun = false;
+    threadIdx = { i % blockDim.x, (i / blockDim.x) % blockDim.y, i / (blockDim.x * blockDim.y) };
+    blockIdx = { bx, 0, 0 };
+    swapcontext(&scheduler, &fibers[f].context);
+    return fibers[f].done;
+}
+
+void runBlock(unsigned threads, unsigned bx)
+{
+    prepareFibers(threads);
     unsigned remaining = threads;
     while (remaining > 0)
     {
         // One round: every live thread runs to its next __syncthreads() or to its end.
         for (unsigned i = 0; i < threads; i++)
-        {
-            if (fibers[i].done) continue;
-            current = static_cast<int>(i);
-            threadIdx = { i % blockDim.x, (i / blockDim.x) % blockDim.y, i / (blockDim.x * blockDim.y) };
-            blockIdx = { bx, 0, 0 };
-            swapcontext(&scheduler, &fibers[i].context);
-            if (fibers[i].done) remaining--;
-        }
+            if (!fibers[i].done && resume(i, i, bx)) remaining--;
     }
+}
+
+// A cooperative grid: every block's threads exist at once. A block runs round after round until a thread spins in
+// grid_sync (the block is parked there, and resumes with that thread, so the threads after it in the round stay at
+// their __syncthreads()) or it ends; then the next block takes its turn. The barrier's last arrival releases the rest.
+// False when the grid deadlocked (every live block kept spinning for many turns: a barrier that never opens), so a
+// broken kernel fails its test instead of hanging it; the stuck fibers are simply abandoned.
+bool runGrid(unsigned threads, unsigned blocks)
+{
+    prepareFibers(size_t(threads) * blocks);
+    std::vector<unsigned> next(blocks, 0), remaining(blocks, threads);
+    unsigned live = blocks;
+    size_t idleTurns = 0; // block turns in a row that only spun
+    while (live > 0)
+        for (unsigned b = 0; b < blocks; b++)
+        {
+            while (remaining[b] > 0)
+            {
+                unsigned i = next[b];
+                bool parked = false, progressed = false;
+                for (; i < threads && !parked; i++)
+                {
+                    size_t f = size_t(b) * threads + i;
+                    if (fibers[f].done) continue;
+                    if (resume(f, i, b)) remaining[b]--;
+                    parked = spun;
+                    progressed |= !spun;
+                }
+                idleTurns = progressed ? 0 : idleTurns + 1;
+                if (idleTurns > 1000 * size_t(blocks)) return false;
+                if (parked) { next[b] = i - 1; break; }
+                next[b] = 0;
+                if (remaining[b] == 0) live--;
+            }
+        }
+    return true;
 }
 }
 
 extern "C" void emu_register_kernel(const char* name, EmuKernelEntry entry, int parameters) { registry()[name] = Kernel{ name, entry, parameters }; }
 extern "C" void emu_syncthreads() { swapcontext(&fibers[current].context, &scheduler); }
+extern "C" void emu_spin_yield() { spun = true; swapcontext(&fibers[current].context, &scheduler); }
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -82,6 +132,8 @@ API CUresult cuGetErrorName(CUresult e, const char** s)
         case 2: *s = "CUDA_ERROR_OUT_OF_MEMORY"; break;
         case 901: *s = "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED"; break;
         case 500: *s = "CUDA_ERROR_NOT_FOUND"; break;
+        case 702: *s = "CUDA_ERROR_LAUNCH_TIMEOUT"; break;
+        case 720: *s = "CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE"; break;
         default: *s = "CUDA_ERROR_UNKNOWN"; break;
     }
     return 0;
@@ -96,6 +148,7 @@ API CUresult cuDeviceGetAttribute(int* v, int attribute, int)
     {
         case 1: *v = 1024; break;   // max threads per block
         case 16: *v = 1; break;     // one SM keeps grids small
+        case 95: *v = 1; break;     // cooperative launches (runGrid)
         case 75: *v = 8; break;     // compute capability 8.0: NVRTC 11.8 makes a real sm_80 CUBIN, which is then ignored
         case 76: *v = 0; break;
         default: *v = 0; break;
@@ -144,6 +197,24 @@ API CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsi
     blockDim = { bx, by, 1 };
     for (unsigned b = 0; b < gx; b++) runBlock(bx * by, b);
     return 0;
+}
+// The emulated SM holds 2048 threads, so a cooperative grid holds 2048 / block size blocks.
+API CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, void*, int blockSize, size_t)
+{
+    *blocks = blockSize > 0 ? 2048 / blockSize : 0;
+    return 0;
+}
+API CUresult cuLaunchCooperativeKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                                       unsigned, void*, void** args)
+{
+    if (gx == 0 || bx == 0 || gy != 1 || gz != 1 || bz != 1 || bx * by > 1024) return 1;
+    if (gx * bx * by > 2048) return 720; // CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
+    if (capturing) return 900;
+    running = static_cast<Kernel*>(f)->entry;
+    runningArgs = args;
+    gridDim = { gx, 1, 1 };
+    blockDim = { bx, by, 1 };
+    return runGrid(bx * by, gx) ? 0 : 702; // CUDA_ERROR_LAUNCH_TIMEOUT
 }
 API CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes)
 {
