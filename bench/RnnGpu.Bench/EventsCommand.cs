@@ -96,7 +96,9 @@ public static class EventsCommand
                 Array.Sort(ms);
                 double mean = ms.Average();
                 double std = Math.Sqrt(ms.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, runs - 1));
-                var graphs = backend is RnnGpu.Cuda.CudaBackend g ? $"  CUDA graphs captured/replayed so far {g.StepGraphStatistics.Captured}/{g.StepGraphStatistics.Replayed}" : "";
+                var graphs = backend is RnnGpu.Cuda.CudaBackend g
+                    ? $"  CUDA graphs captured/replayed so far {g.StepGraphStatistics.Captured}/{g.StepGraphStatistics.Replayed}, persistent loops {g.PersistentLoops}"
+                    : "";
                 Console.WriteLine($"{config.Name,-28} {mode,-9} mean {mean,10:F3} ms  median {ms[runs / 2],10:F3} ms{graphs}");
                 results.Add(new JsonObject
                 {
