@@ -7,7 +7,6 @@ public sealed partial class CudaBackend
     private CudaTensor? _gridBarrier;
     // Blocks of a kernel at a block size that one multiprocessor holds at once, as the driver computed them.
     private readonly Dictionary<(string Kernel, uint Threads), int> _residentBlocks = [];
-    private bool? _cooperativeLaunch;
 
     /// <summary>
     /// The two words of the persistent kernels' grid_sync (kernels/recurrent_step.cuh), zeroed once: every launch leaves
@@ -45,14 +44,8 @@ public sealed partial class CudaBackend
     /// </summary>
     private bool TryLaunchPersistent(string family, string kernel, uint blocks, uint threads, scoped in KernelArguments arguments)
     {
+        if (!Device.CooperativeLaunch) return false;
         EnsureCurrent();
-        if (_cooperativeLaunch is null)
-        {
-            CudaDriver.Check(CudaDriver.cuDeviceGet(out int device, Device.Ordinal));
-            CudaDriver.Check(CudaDriver.cuDeviceGetAttribute(out int supported, CudaDeviceAttribute.CooperativeLaunch, device));
-            _cooperativeLaunch = supported != 0;
-        }
-        if (_cooperativeLaunch == false) return false;
         var compiled = _kernels.Get(family, kernel);
         if (!_residentBlocks.TryGetValue((kernel, threads), out int perMultiprocessor))
             _residentBlocks[(kernel, threads)] = perMultiprocessor = compiled.ResidentBlocksPerMultiprocessor((int)threads);

@@ -69,7 +69,7 @@ public sealed partial class CudaBackend
             }
         }
 
-        bool persistent = RecurrentSteps == RecurrentStepMode.Persistent && plan.Fused && RunSteps(0, steps, cooperative: true);
+        bool persistent = plan.Persistent && RunSteps(0, steps, cooperative: true);
         if (!persistent)
         {
             Span<ulong> slots = stackalloc ulong[24], moreSlots = stackalloc ulong[24];
@@ -177,7 +177,7 @@ public sealed partial class CudaBackend
             }
         }
 
-        bool persistent = RecurrentSteps == RecurrentStepMode.Persistent && plan.Fused && RunSteps(0, steps, cooperative: true);
+        bool persistent = plan.Persistent && RunSteps(0, steps, cooperative: true);
         if (!persistent)
         {
             Span<ulong> slots = stackalloc ulong[24], moreSlots = stackalloc ulong[24];

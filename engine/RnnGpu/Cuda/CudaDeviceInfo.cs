@@ -7,7 +7,8 @@ namespace RnnGpu.Cuda;
 /// <param name="Minor">Compute capability minor.</param>
 /// <param name="TotalMemory">Device memory in bytes.</param>
 /// <param name="Multiprocessors">Number of SMs.</param>
-public sealed record CudaDeviceInfo(int Ordinal, string Name, int Major, int Minor, long TotalMemory, int Multiprocessors)
+/// <param name="CooperativeLaunch">Whether the device runs cooperative grids (all blocks resident at once).</param>
+public sealed record CudaDeviceInfo(int Ordinal, string Name, int Major, int Minor, long TotalMemory, int Multiprocessors, bool CooperativeLaunch)
 {
     /// <summary>Compute capability as major·10 + minor, e.g. 90.</summary>
     public int Architecture => Major * 10 + Minor;

@@ -5,9 +5,11 @@ namespace RnnGpu.Cuda;
 /// <summary>
 /// How one recurrent layer's timesteps run: the grid of the tiled step kernels (a block per <see cref="Units"/> hidden
 /// units of <see cref="Rows"/> batch rows, as STEP_UNITS and STEP_ROWS in kernels/recurrent_step.cuh), the block sizes,
-/// and whether each step kernel computes its own recurrent product (<see cref="RecurrentStepMode.Fused"/>).
+/// whether each step kernel computes its own recurrent product (<see cref="RecurrentStepMode.Fused"/>), and whether the
+/// whole loop should be tried as one cooperative launch (<see cref="RecurrentStepMode.Persistent"/>; the backend still
+/// checks that the device holds the grid).
 /// </summary>
-internal readonly record struct CudaRecurrentStepPlan(bool Fused, uint Blocks, uint ForwardThreads, uint BackwardThreads)
+internal readonly record struct CudaRecurrentStepPlan(bool Fused, bool Persistent, uint Blocks, uint ForwardThreads, uint BackwardThreads)
 {
     /// <summary>Hidden units per block (STEP_UNITS).</summary>
     public const int Units = 8;
@@ -35,7 +37,7 @@ internal readonly record struct CudaRecurrentStepPlan(bool Fused, uint Blocks, u
         long blocks = (long)((units + Units - 1) / Units) * ((batch + Rows - 1) / Rows);
         if (blocks > int.MaxValue) throw new ArgumentException($"{spec.Kind} of {units} units at batch {batch} needs {blocks} blocks per step, more than a grid holds.");
         int columns = spec.Gates * Units;
-        return new CudaRecurrentStepPlan(fused, (uint)blocks,
+        return new CudaRecurrentStepPlan(fused, Persistent: fused && mode == RecurrentStepMode.Persistent, (uint)blocks,
             ForwardThreads: (uint)(fused ? MaxThreads / columns * columns : CellThreads),
             BackwardThreads: (uint)(fused ? Units * Warp : CellThreads));
     }

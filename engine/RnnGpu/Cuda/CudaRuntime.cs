@@ -52,8 +52,9 @@ public static unsafe class CudaRuntime
         CudaDriver.Check(CudaDriver.cuDeviceGetAttribute(out int major, CudaDeviceAttribute.ComputeCapabilityMajor, device));
         CudaDriver.Check(CudaDriver.cuDeviceGetAttribute(out int minor, CudaDeviceAttribute.ComputeCapabilityMinor, device));
         CudaDriver.Check(CudaDriver.cuDeviceGetAttribute(out int sms, CudaDeviceAttribute.MultiprocessorCount, device));
+        CudaDriver.Check(CudaDriver.cuDeviceGetAttribute(out int cooperative, CudaDeviceAttribute.CooperativeLaunch, device));
         CudaDriver.Check(CudaDriver.cuDeviceTotalMem_v2(out var bytes, device));
-        return new CudaDeviceInfo(ordinal, new string((sbyte*)name), major, minor, (long)bytes, sms);
+        return new CudaDeviceInfo(ordinal, new string((sbyte*)name), major, minor, (long)bytes, sms, cooperative != 0);
     }
 
     /// <summary>A multi-line report: driver, libraries (resolved path and version), devices and the kernel target of each. Never throws.</summary>

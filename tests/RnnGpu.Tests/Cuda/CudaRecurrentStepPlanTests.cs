@@ -28,6 +28,17 @@ public sealed class CudaRecurrentStepPlanTests
     {
         var spec = new RecurrentSpec(RecurrentKind.Gru, 8, ResetAfter: false);
         Assert.That(CudaRecurrentStepPlan.For(spec, 1, 8, RecurrentStepMode.Fused).Fused, Is.False);
+        Assert.That(CudaRecurrentStepPlan.For(spec, 1, 8, RecurrentStepMode.Persistent), Has.Property("Fused").False.And.Property("Persistent").False);
+    }
+
+    [Test]
+    public void OnlyThePersistentModeTriesOneLaunchPerLoop()
+    {
+        var spec = new RecurrentSpec(RecurrentKind.Lstm, 8);
+        var persistent = CudaRecurrentStepPlan.For(spec, 1, 8, RecurrentStepMode.Persistent);
+        Assert.That((persistent.Fused, persistent.Persistent), Is.EqualTo((true, true)));
+        foreach (var mode in new[] { RecurrentStepMode.Auto, RecurrentStepMode.Cublas, RecurrentStepMode.Fused })
+            Assert.That(CudaRecurrentStepPlan.For(spec, 1, 8, mode).Persistent, Is.False, mode.ToString());
     }
 
     [TestCase(RecurrentKind.Lstm, 256u)]

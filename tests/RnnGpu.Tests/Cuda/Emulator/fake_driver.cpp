@@ -179,10 +179,29 @@ API CUresult cuModuleGetFunction(void** f, void*, const char* name)
     return 0;
 }
 API CUresult cuModuleUnload(void*) { return 0; }
+namespace {
+// A 1-D grid of 1- or 2-D blocks, as RnnGpu launches them.
+bool validLaunch(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz)
+{
+    return gx > 0 && bx > 0 && gy == 1 && gz == 1 && bz == 1 && bx * by <= 1024;
+}
+
+// Makes kernel f, with its argument array, the one the fibers run, on a gx-block grid of bx × by threads.
+void prepareLaunch(void* f, void** args, unsigned gx, unsigned bx, unsigned by)
+{
+    running = static_cast<Kernel*>(f)->entry;
+    runningArgs = args;
+    gridDim = { gx, 1, 1 };
+    blockDim = { bx, by, 1 };
+}
+
+const int SmThreads = 2048; // threads the one emulated SM holds at once: the bound on a cooperative grid
+}
+
 API CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                             unsigned, void*, void** args, void**)
 {
-    if (gx == 0 || bx == 0 || gy != 1 || gz != 1 || bz != 1 || bx * by > 1024) return 1;
+    if (!validLaunch(gx, gy, gz, bx, by, bz)) return 1;
     auto* kernel = static_cast<Kernel*>(f);
     if (capturing)
     {
@@ -191,29 +210,22 @@ API CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsi
         capturing->push_back(launch);
         return 0;
     }
-    running = kernel->entry;
-    runningArgs = args;
-    gridDim = { gx, 1, 1 };
-    blockDim = { bx, by, 1 };
+    prepareLaunch(f, args, gx, bx, by);
     for (unsigned b = 0; b < gx; b++) runBlock(bx * by, b);
     return 0;
 }
-// The emulated SM holds 2048 threads, so a cooperative grid holds 2048 / block size blocks.
 API CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, void*, int blockSize, size_t)
 {
-    *blocks = blockSize > 0 ? 2048 / blockSize : 0;
+    *blocks = blockSize > 0 ? SmThreads / blockSize : 0;
     return 0;
 }
 API CUresult cuLaunchCooperativeKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                                        unsigned, void*, void** args)
 {
-    if (gx == 0 || bx == 0 || gy != 1 || gz != 1 || bz != 1 || bx * by > 1024) return 1;
-    if (gx * bx * by > 2048) return 720; // CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
-    if (capturing) return 900;
-    running = static_cast<Kernel*>(f)->entry;
-    runningArgs = args;
-    gridDim = { gx, 1, 1 };
-    blockDim = { bx, by, 1 };
+    if (!validLaunch(gx, gy, gz, bx, by, bz)) return 1;
+    if (gx * bx * by > unsigned(SmThreads)) return 720; // CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
+    if (capturing) return 900;                          // not needed by RnnGpu, so not emulated
+    prepareLaunch(f, args, gx, bx, by);
     return runGrid(bx * by, gx) ? 0 : 702; // CUDA_ERROR_LAUNCH_TIMEOUT
 }
 API CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes)
