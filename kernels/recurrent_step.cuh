@@ -137,7 +137,12 @@ static __device__ void grid_sync(unsigned* barrier)
         }
         else
         {
+            // __nanosleep needs sm_70; older devices (cooperative launches exist from sm_60) spin without it.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 700
+            while (*generation == seen) {}
+#else
             while (*generation == seen) __nanosleep(32);
+#endif
         }
         __threadfence();
     }

@@ -13,10 +13,18 @@ public sealed class KernelCompileTests
 {
     public static IEnumerable<string> Families => KernelSources.Families;
 
-    private static readonly KernelTarget[] Targets =
-    [
-        new(75, Cubin: true), new(80, Cubin: true), new(90, Cubin: true), new(75, Cubin: false),
-    ];
+    /// <summary>
+    /// CUBINs for the oldest architecture this NVRTC supports (sm_35 for 11.8, sm_50 for 12, sm_75 for 13: kernels must
+    /// not use a newer intrinsic unguarded), Pascal (the first with cooperative launches), Turing, Ampere and Hopper
+    /// where supported, plus PTX for compute_75.
+    /// </summary>
+    private static IEnumerable<KernelTarget> Targets()
+    {
+        var supported = KernelCompiler.SupportedArchitectures();
+        foreach (int arch in new[] { supported.Min(), 60, 75, 80, 90 }.Distinct().Where(supported.Contains))
+            yield return new KernelTarget(arch, Cubin: true);
+        yield return new KernelTarget(75, Cubin: false);
+    }
 
     [OneTimeSetUp]
     public void RequireNvrtc()
@@ -50,7 +58,7 @@ public sealed class KernelCompileTests
     public void FamilyCompilesForEveryTarget(string family)
     {
         var source = KernelSources.Read(family);
-        foreach (var target in Targets)
+        foreach (var target in Targets())
         {
             var image = KernelCompiler.Compile(source, family, target);
             Assert.That(image, Is.Not.Empty, $"{family} for {target}");
