@@ -116,6 +116,22 @@ static __device__ __forceinline__ float step_state_grad(const float* dh, const f
     return dh[b * units + j] + (dout ? dout[b * dout_ld + j] : 0.0f) + (sums ? sums[i] : 0.0f);
 }
 
+// Polls of a closed barrier after which grid_sync gives up: a step takes microseconds, so this many polls (seconds)
+// mean a block will never arrive, and the kernel traps, failing the launch with an error instead of hanging the
+// process. The CPU emulator, which switches blocks at each poll, sets a lower bound.
+#ifndef GRID_SYNC_POLLS
+#define GRID_SYNC_POLLS (1u << 24)
+#endif
+
+// One poll's pause. __nanosleep needs sm_70, and this file is part of every family, so older devices (cooperative
+// launches exist from sm_60) poll without pausing.
+static __device__ __forceinline__ void grid_sync_pause()
+{
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 700
+    __nanosleep(32);
+#endif
+}
+
 // The grid-wide barrier between the steps of a persistent time loop (the *_steps_f32 kernels, launched cooperatively,
 // so every block is resident and spinning cannot starve a block that has yet to arrive). barrier[0] counts arrivals,
 // barrier[1] is the generation: the last block to arrive resets the count and starts the next generation, which
@@ -137,12 +153,11 @@ static __device__ void grid_sync(unsigned* barrier)
         }
         else
         {
-            // __nanosleep needs sm_70; older devices (cooperative launches exist from sm_60) spin without it.
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 700
-            while (*generation == seen) {}
-#else
-            while (*generation == seen) __nanosleep(32);
-#endif
+            for (unsigned polls = 1; *generation == seen; polls++)
+            {
+                if (polls == GRID_SYNC_POLLS) __trap();
+                grid_sync_pause();
+            }
         }
         __threadfence();
     }

@@ -10,9 +10,9 @@ public sealed partial class CudaBackend
 
     /// <summary>
     /// The two words of the persistent kernels' grid_sync (kernels/recurrent_step.cuh), zeroed once: every launch leaves
-    /// them zero. One suffices, since all work runs in order on one stream.
+    /// them zero. One suffices, since all work runs in order on one stream. (Internal so that a test can break it.)
     /// </summary>
-    private ulong GridBarrier
+    internal ulong GridBarrier
     {
         get
         {

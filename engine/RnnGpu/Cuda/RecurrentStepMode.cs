@@ -26,8 +26,9 @@ public enum RecurrentStepMode
     /// As <see cref="Fused"/>, but the whole time loop of a layer is one cooperative kernel launch whose blocks wait
     /// for each other at a grid-wide barrier between steps: one launch per layer and direction instead of one per step.
     /// Needs a device with cooperative launches and a grid that fits on it at once (about one block per 8 units and
-    /// 16 batch rows); otherwise the layer runs as <see cref="Fused"/>. Not chosen by
-    /// <see cref="Auto"/> until GPU timings show where it pays.
+    /// 16 batch rows); otherwise the layer runs as <see cref="Fused"/>. A barrier still closed after seconds (a block
+    /// that will never arrive) traps, so such a fault fails the launch (<see cref="CudaException"/>) instead of hanging.
+    /// Not chosen by <see cref="Auto"/> until GPU timings show where it pays.
     /// </summary>
     Persistent,
 }

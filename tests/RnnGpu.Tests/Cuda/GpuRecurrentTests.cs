@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using RnnGpu.Backends;
 using RnnGpu.Cuda;
+using RnnGpu.Cuda.Interop;
 
 namespace RnnGpu.Tests.Cuda;
 
@@ -163,6 +164,41 @@ public sealed class GpuRecurrentTests : GpuTestBase
     public void FusedStepsMatchTheCpuOnAWiderLayer([Values(RecurrentKind.Lstm, RecurrentKind.Gru, RecurrentKind.SimpleRnn)] RecurrentKind kind,
                                                    [Values(RecurrentStepMode.Fused, RecurrentStepMode.Persistent)] RecurrentStepMode mode) =>
         ForwardAndBackwardMatchTheCpu(new RecurrentSpec(kind, 130), mode, 20, 5, 7, 130, masked: true, initialState: true);
+
+    /// <summary>
+    /// A grid barrier that never opens (its arrival count starts one high, so no block is ever the last to arrive) makes
+    /// the persistent loop trap after GRID_SYNC_POLLS polls, and the launch fails with an error instead of hanging. On the
+    /// emulator only: on a GPU the trap would leave the context unusable for the rest of the suite.
+    /// </summary>
+    [Test]
+    public void ABarrierThatNeverOpensFailsTheLaunchInsteadOfHanging()
+    {
+        if (!Gpu.Name.Contains("emulator")) Assert.Ignore("A trapped kernel leaves a GPU's context unusable, so this runs on the CPU emulator only.");
+        Assert.That(CudaRuntime.TryCreate(0, out var created, out var reason), reason);
+        using var backend = created!;
+        backend.RecurrentSteps = RecurrentStepMode.Persistent;
+        CudaDriver.Check(CudaDriver.cuMemsetD32Async(backend.GridBarrier, 1, 1, 0));
+        var spec = new RecurrentSpec(RecurrentKind.Lstm, 16);
+        int batch = 2, steps = 3, g = spec.Gates * 16;
+        var fwd = new RecurrentForwardArgs
+        {
+            Input = backend.Upload(Random(batch * steps * 4), [batch, steps, 4]),
+            InitialH = backend.Allocate(batch, 16),
+            InitialC = backend.Allocate(batch, 16),
+            Kernel = backend.Upload(Random(4 * g), [4, g]),
+            RecurrentKernel = backend.Upload(Random(16 * g), [16, g]),
+            Bias = backend.Upload(Random(g), [g]),
+            Output = backend.Allocate(batch, steps, 16),
+            FinalH = backend.Allocate(batch, 16),
+            FinalC = backend.Allocate(batch, 16),
+        };
+        var e = Assert.Throws<CudaException>(() =>
+        {
+            backend.RecurrentForward(spec, fwd, keepForBackward: false);
+            backend.Synchronize();
+        });
+        Assert.That(e!.Message, Does.Contain("CUDA_ERROR_LAUNCH_FAILED"));
+    }
 
     [Test]
     public void InferenceKeepsNoTapeAndMatches([Values(RecurrentKind.SimpleRnn, RecurrentKind.Lstm, RecurrentKind.Gru)] RecurrentKind kind)

@@ -25,6 +25,12 @@ static inline void __threadfence() {}
 // A thread waiting for the rest of a cooperative grid (grid_sync's spin) hands its block's turn to the next block.
 extern "C" void emu_spin_yield();
 #define __nanosleep(ns) emu_spin_yield()
+// Every other block runs to the barrier between two of a block's polls, so a healthy barrier opens within a poll per
+// block (at most 8 here); a broken one reaches this bound quickly and traps, as it would after seconds on a GPU.
+#define GRID_SYNC_POLLS 1000u
+// The kernel aborts: the thread stops for good and the launch fails (CUDA_ERROR_LAUNCH_FAILED).
+extern "C" void emu_trap();
+#define __trap() emu_trap()
 
 
 // Every emulated kernel registers an unpacker from a cuLaunchKernel argument array.

@@ -51,7 +51,8 @@ void prepareFibers(size_t count)
     }
 }
 
-bool spun; // the fiber that last yielded did so from emu_spin_yield, not __syncthreads()
+bool spun;     // the fiber that last yielded did so from emu_spin_yield, not __syncthreads()
+bool trapped;  // a fiber of the running grid called __trap()
 
 // Runs thread i of block bx (fiber f) to its next yield; true when it finished.
 bool resume(size_t f, unsigned i, unsigned bx)
@@ -79,31 +80,29 @@ void runBlock(unsigned threads, unsigned bx)
 // A cooperative grid: every block's threads exist at once. A block runs round after round until a thread spins in
 // grid_sync (the block is parked there, and resumes with that thread, so the threads after it in the round stay at
 // their __syncthreads()) or it ends; then the next block takes its turn. The barrier's last arrival releases the rest.
-// False when the grid deadlocked (every live block kept spinning for many turns: a barrier that never opens), so a
-// broken kernel fails its test instead of hanging it; the stuck fibers are simply abandoned.
+// False when a thread trapped: grid_sync does so once a barrier has stayed closed for GRID_SYNC_POLLS polls (one that
+// never opens), so a broken kernel fails its test instead of hanging it; the stuck fibers are simply abandoned.
 bool runGrid(unsigned threads, unsigned blocks)
 {
     prepareFibers(size_t(threads) * blocks);
     std::vector<unsigned> next(blocks, 0), remaining(blocks, threads);
     unsigned live = blocks;
-    size_t idleTurns = 0; // block turns in a row that only spun
+    trapped = false;
     while (live > 0)
         for (unsigned b = 0; b < blocks; b++)
         {
             while (remaining[b] > 0)
             {
                 unsigned i = next[b];
-                bool parked = false, progressed = false;
+                bool parked = false;
                 for (; i < threads && !parked; i++)
                 {
                     size_t f = size_t(b) * threads + i;
                     if (fibers[f].done) continue;
                     if (resume(f, i, b)) remaining[b]--;
+                    if (trapped) return false;
                     parked = spun;
-                    progressed |= !spun;
                 }
-                idleTurns = progressed ? 0 : idleTurns + 1;
-                if (idleTurns > 1000 * size_t(blocks)) return false;
                 if (parked) { next[b] = i - 1; break; }
                 next[b] = 0;
                 if (remaining[b] == 0) live--;
@@ -116,6 +115,7 @@ bool runGrid(unsigned threads, unsigned blocks)
 extern "C" void emu_register_kernel(const char* name, EmuKernelEntry entry, int parameters) { registry()[name] = Kernel{ name, entry, parameters }; }
 extern "C" void emu_syncthreads() { swapcontext(&fibers[current].context, &scheduler); }
 extern "C" void emu_spin_yield() { spun = true; swapcontext(&fibers[current].context, &scheduler); }
+extern "C" void emu_trap() { trapped = true; swapcontext(&fibers[current].context, &scheduler); } // never resumed
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -132,7 +132,7 @@ API CUresult cuGetErrorName(CUresult e, const char** s)
         case 2: *s = "CUDA_ERROR_OUT_OF_MEMORY"; break;
         case 901: *s = "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED"; break;
         case 500: *s = "CUDA_ERROR_NOT_FOUND"; break;
-        case 702: *s = "CUDA_ERROR_LAUNCH_TIMEOUT"; break;
+        case 719: *s = "CUDA_ERROR_LAUNCH_FAILED"; break;
         case 720: *s = "CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE"; break;
         default: *s = "CUDA_ERROR_UNKNOWN"; break;
     }
@@ -226,7 +226,7 @@ API CUresult cuLaunchCooperativeKernel(void* f, unsigned gx, unsigned gy, unsign
     if (gx * bx * by > unsigned(SmThreads)) return 720; // CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
     if (capturing) return 900;                          // not needed by RnnGpu, so not emulated
     prepareLaunch(f, args, gx, bx, by);
-    return runGrid(bx * by, gx) ? 0 : 702; // CUDA_ERROR_LAUNCH_TIMEOUT
+    return runGrid(bx * by, gx) ? 0 : 719; // CUDA_ERROR_LAUNCH_FAILED
 }
 API CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes)
 {
