@@ -3,65 +3,59 @@
 // per step, by cuBLAS or inside the step kernel (recurrent_step.cuh); one launch per step or for the whole loop.
 // reset_before: h~ = act(x_h + b_h + (r*h_prev) U_h); a second GEMM per step for the candidate, hence the split kernels.
 
-// reset_after forward, tiled as recurrent_step.cuh: exactly one of hu (= h_prev U from cuBLAS, [B, 3H]) and u (the
-// recurrent kernel [H, 3H]) is non-null. Saves gates z, r, h~ and hrec = h_prev U_h + b_rh.
+// reset_after forward step t, tiled as recurrent_step.cuh: exactly one of hu (= h_prev U from cuBLAS, [B, 3H]) and u
+// (the recurrent kernel [H, 3H]) is non-null. Saves gates z, r, h~ and hrec = h_prev U_h + b_rh. Sequences as in
+// lstm.cu: xproj, gates [B, T, 3H]; hseq (the state entering each step), hrec, out [B, T, H]; h_last [B, H].
 static __device__ void gru_forward_step(
-    const float* xproj, int xproj_ld, const float* hu, const float* u, const float* bias_input, const float* bias_recurrent,
-    const float* h_prev, int h_prev_ld,
-    const float* mask, int mask_ld,
-    float* gates, int gates_ld, float* hrec, int hrec_ld,
-    float* h_next, int h_next_ld,
-    float* out, int out_ld,
-    int batch, int units, int act)
+    const float* xproj, const float* hu, const float* u, const float* bias_input, const float* bias_recurrent,
+    float* hseq, float* h_last, const float* mask, float* gates, float* hrec, float* out,
+    int batch, int steps, int units, int act, int t)
 {
-    StepTile t = step_tile(batch, units);
-    const float* sums = step_forward_sums(h_prev, h_prev_ld, u, 3, units, t);
-    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
+    StepTile tile = step_tile(batch, units);
+    const float* sums = step_forward_sums(hseq, u, 3, units, steps, t, tile);
+    bool last = t == steps - 1;
+    for (int i = (int)threadIdx.x; i < tile.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int r = i / STEP_UNITS, c = i - r * STEP_UNITS, j = t.u0 + c;
+        int r = i / STEP_UNITS, c = i - r * STEP_UNITS, j = tile.u0 + c;
         if (j >= units) continue;
-        long long b = t.r0 + r;
-        const float* x = xproj + b * xproj_ld;
+        long long b = tile.r0 + r, s = seq_at(b, t, steps, units) + j;
+        const float* x = xproj + seq_at(b, t, steps, 3 * units);
         float z = sigmoid(x[j] + bias_input[j] + step_sum(hu, sums, 3, 0, r, c, b, units, j) + bias_recurrent[j]);
         float rg = sigmoid(x[units + j] + bias_input[units + j] + step_sum(hu, sums, 3, 1, r, c, b, units, j) + bias_recurrent[units + j]);
         float rec = step_sum(hu, sums, 3, 2, r, c, b, units, j) + bias_recurrent[2 * units + j];
         float cand = activate(act, x[2 * units + j] + bias_input[2 * units + j] + rg * rec);
-        float hp = h_prev[b * h_prev_ld + j];
+        float hp = hseq[s];
         float hn = z * hp + (1.0f - z) * cand;
-        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
+        bool real = mask == 0 || mask[b * steps + t] != 0.0f;
 
-        float* g = gates + b * gates_ld;
+        float* g = gates + seq_at(b, t, steps, 3 * units);
         g[j] = z; g[units + j] = rg; g[2 * units + j] = cand;
-        hrec[b * hrec_ld + j] = rec;
-        h_next[b * h_next_ld + j] = real ? hn : hp;
-        out[b * out_ld + j] = real ? hn : hp;
+        hrec[s] = rec;
+        long long next = last ? b * units + j : s + units; // the next step's row, or the final state
+        (last ? h_last : hseq)[next] = real ? hn : hp;
+        out[s] = real ? hn : hp;
     }
 }
 
-// reset_after backward, tiled as recurrent_step.cuh. dgx: gradient w.r.t. the input projection (and input bias); dgh:
-// w.r.t. h_prev U (and recurrent bias). dh as in lstm_backward_step: when dnext (the next step's dgh) and u are
-// given, this kernel first adds dnext U^T to it; on exit it holds the direct part z*dh.
+// reset_after backward step t, tiled as recurrent_step.cuh. dgx: gradient w.r.t. the input projection (and input
+// bias); dgh: w.r.t. h_prev U (and recurrent bias); both [B, T, 3H]. dh as in lstm_backward_step: with u, this step
+// first adds the next step's dgh U^T to it; on exit it holds the direct part z*dh.
 static __device__ void gru_backward_step(
-    const float* gates, int gates_ld, const float* hrec, int hrec_ld,
-    const float* h_prev, int h_prev_ld,
-    const float* mask, int mask_ld,
-    const float* dout, int dout_ld,
-    const float* dnext, int dnext_ld, const float* u,
-    float* dh,
-    float* dgx, int dgx_ld, float* dgh, int dgh_ld,
-    int batch, int units, int act)
+    const float* gates, const float* hrec, const float* hseq, const float* mask, const float* dout, const float* u,
+    float* dh, float* dgx, float* dgh,
+    int batch, int steps, int units, int act, int t)
 {
-    StepTile t = step_tile(batch, units);
-    const float* sums = step_backward_sums(dnext, dnext_ld, u, 3, units, t);
-    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
+    StepTile tile = step_tile(batch, units);
+    const float* sums = step_backward_sums(dgh, u, 3, units, steps, t, tile);
+    for (int i = (int)threadIdx.x; i < tile.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int j = t.u0 + i % STEP_UNITS;
+        int j = tile.u0 + i % STEP_UNITS;
         if (j >= units) continue;
-        long long b = t.r0 + i / STEP_UNITS, e = b * units + j;
-        float dht = step_state_grad(dh, dout, dout_ld, sums, i, b, units, j);
-        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
-        float* gx = dgx + b * dgx_ld;
-        float* gh = dgh + b * dgh_ld;
+        long long b = tile.r0 + i / STEP_UNITS, e = b * units + j, s = seq_at(b, t, steps, units) + j;
+        float dht = step_state_grad(dh, e, dout, s, sums, i);
+        bool real = mask == 0 || mask[b * steps + t] != 0.0f;
+        float* gx = dgx + seq_at(b, t, steps, 3 * units);
+        float* gh = dgh + seq_at(b, t, steps, 3 * units);
         if (!real)
         {
             dh[e] = dht;
@@ -69,10 +63,9 @@ static __device__ void gru_backward_step(
             gh[j] = 0.0f; gh[units + j] = 0.0f; gh[2 * units + j] = 0.0f;
             continue;
         }
-        const float* g = gates + b * gates_ld;
+        const float* g = gates + seq_at(b, t, steps, 3 * units);
         float z = g[j], rg = g[units + j], cand = g[2 * units + j];
-        float hp = h_prev[b * h_prev_ld + j];
-        float rec = hrec[b * hrec_ld + j];
+        float hp = hseq[s], rec = hrec[s];
         float dz = dht * (hp - cand) * z * (1.0f - z);
         float dcand = dht * (1.0f - z) * activation_grad_from_output(act, cand);
         float dr = dcand * rec * rg * (1.0f - rg);
@@ -83,39 +76,31 @@ static __device__ void gru_backward_step(
 }
 
 // reset_after, steps [t_begin, t_end) forward, launched as lstm_forward_steps_f32 (hu: the host's [B, 3H] product for
-// a single step, else u): xproj, gates [B, T, 3H]; hseq (the state entering each step), hrec, out [B, T, H].
+// a single step, else u).
 extern "C" __global__ void gru_forward_steps_f32(
     const float* xproj, const float* hu, const float* u, const float* bias_input, const float* bias_recurrent,
     float* hseq, float* h_last, const float* mask, float* gates, float* hrec, float* out,
     int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
 {
-    int gh = 3 * units, gate_ld = steps * gh, state_ld = steps * units;
     for (int t = t_begin; t < t_end; t++)
     {
         if (t > t_begin) grid_sync(barrier);
-        bool last = t == steps - 1;
-        gru_forward_step(xproj + t * gh, gate_ld, hu, u, bias_input, bias_recurrent, hseq + t * units, state_ld,
-                         mask ? mask + t : 0, steps, gates + t * gh, gate_ld, hrec + t * units, state_ld,
-                         last ? h_last : hseq + (t + 1) * units, last ? units : state_ld,
-                         out + t * units, state_ld, batch, units, act);
+        gru_forward_step(xproj, hu, u, bias_input, bias_recurrent, hseq, h_last, mask, gates, hrec, out,
+                         batch, steps, units, act, t);
     }
 }
 
-// reset_after, steps [t_begin, t_end) backward (as lstm_backward_steps_f32): dgx, dgh [B, T, 3H]; with u, each step
-// adds the next step's dgh U^T itself.
+// reset_after, steps [t_begin, t_end) backward (as lstm_backward_steps_f32); with u, each step adds the next step's
+// dgh U^T itself.
 extern "C" __global__ void gru_backward_steps_f32(
     const float* gates, const float* hrec, const float* hseq, const float* mask, const float* dout, const float* u,
     float* dh, float* dgx, float* dgh,
     int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
 {
-    int gh = 3 * units, gate_ld = steps * gh, state_ld = steps * units;
     for (int t = t_end - 1; t >= t_begin; t--)
     {
         if (t < t_end - 1) grid_sync(barrier);
-        gru_backward_step(gates + t * gh, gate_ld, hrec + t * units, state_ld, hseq + t * units, state_ld,
-                          mask ? mask + t : 0, steps, dout ? dout + t * units : 0, state_ld,
-                          u && t < steps - 1 ? dgh + (t + 1) * gh : 0, gate_ld, u,
-                          dh, dgx + t * gh, gate_ld, dgh + t * gh, gate_ld, batch, units, act);
+        gru_backward_step(gates, hrec, hseq, mask, dout, u, dh, dgx, dgh, batch, steps, units, act, t);
     }
 }
 

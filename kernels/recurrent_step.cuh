@@ -19,22 +19,30 @@
 
 struct StepTile { int u0, r0, rows; };
 
+// The time loops' sequences are batch-major, [B, T, width]: the offset of batch row b's values at step t. The step
+// functions take the sequences' base pointers and t, and find every row through this.
+static __device__ __forceinline__ long long seq_at(long long b, int t, int steps, int width)
+{
+    return (b * steps + t) * width;
+}
+
+// This block's tile: its first unit and first batch row, and how many of its STEP_ROWS rows the batch has.
 static __device__ __forceinline__ StepTile step_tile(int batch, int units)
 {
     int unit_tiles = (units + STEP_UNITS - 1) / STEP_UNITS;
     int row_tile = (int)(blockIdx.x / unit_tiles);
-    StepTile t;
-    t.u0 = ((int)blockIdx.x - row_tile * unit_tiles) * STEP_UNITS;
-    t.r0 = row_tile * STEP_ROWS;
-    t.rows = batch - t.r0 < STEP_ROWS ? batch - t.r0 : STEP_ROWS;
-    return t;
+    StepTile tile;
+    tile.u0 = ((int)blockIdx.x - row_tile * unit_tiles) * STEP_UNITS;
+    tile.r0 = row_tile * STEP_ROWS;
+    tile.rows = batch - tile.r0 < STEP_ROWS ? batch - tile.r0 : STEP_ROWS;
+    return tile;
 }
 
 // The block's product: sums[r * cols + c] = sum over k < depth of a[(r0 + r) * a_ld + k] * w_c[k * w_stride], where this
 // thread works on column c (base w_c, null when the column is past the layer's last unit) and adds up the k with
 // k % slices == s; the block then reduces the slices in shared memory. Returns sums (shared).
 static __device__ const float* step_product(const float* a, int a_ld, int depth, const float* w, long long w_stride,
-                                            int c, int s, int cols, int slices, StepTile t)
+                                            int c, int s, int cols, int slices, StepTile tile)
 {
     __shared__ float partial[STEP_PARTIALS];
     __shared__ float sums[STEP_SUMS];
@@ -43,7 +51,7 @@ static __device__ const float* step_product(const float* a, int a_ld, int depth,
     for (int r = 0; r < STEP_ROWS; r++) acc[r] = 0.0f;
     if (w && c < cols && s < slices)
     {
-        const float* rows = a + (long long)t.r0 * a_ld;
+        const float* rows = a + (long long)tile.r0 * a_ld;
 #pragma unroll 4
         for (int k = s; k < depth; k += slices)
         {
@@ -51,11 +59,11 @@ static __device__ const float* step_product(const float* a, int a_ld, int depth,
             // Rows in groups of four behind a block-uniform test, so a batch of one costs one group, not sixteen guards.
 #pragma unroll
             for (int q = 0; q < STEP_ROWS; q += 4)
-                if (q < t.rows)
+                if (q < tile.rows)
                 {
 #pragma unroll
                     for (int r = q; r < q + 4; r++)
-                        if (r < t.rows) acc[r] += rows[(long long)r * a_ld + k] * wk;
+                        if (r < tile.rows) acc[r] += rows[(long long)r * a_ld + k] * wk;
                 }
         }
     }
@@ -63,10 +71,10 @@ static __device__ const float* step_product(const float* a, int a_ld, int depth,
     {
 #pragma unroll
         for (int r = 0; r < STEP_ROWS; r++)
-            if (r < t.rows) partial[(r * cols + c) * (slices + 1) + s] = acc[r];
+            if (r < tile.rows) partial[(r * cols + c) * (slices + 1) + s] = acc[r];
     }
     __syncthreads();
-    for (int i = (int)threadIdx.x; i < t.rows * cols; i += (int)blockDim.x)
+    for (int i = (int)threadIdx.x; i < tile.rows * cols; i += (int)blockDim.x)
     {
         const float* p = partial + i * (slices + 1);
         float sum = 0.0f;
@@ -77,27 +85,30 @@ static __device__ const float* step_product(const float* a, int a_ld, int depth,
     return sums;
 }
 
-// Forward: the block's tile of h_prev·U, gate-major per row (sums[r * gates * STEP_UNITS + g * STEP_UNITS + c], read
-// through step_sum), or null without u (the host then passes cuBLAS's hu). Block size: a multiple of the
-// gates * STEP_UNITS columns, at most 256; column c is gate c / STEP_UNITS of unit u0 + c % STEP_UNITS, whose k range
-// is split over blockDim.x / columns slices.
-static __device__ const float* step_forward_sums(const float* h_prev, int h_prev_ld, const float* u, int gates, int units, StepTile t)
+// Forward step t: the block's tile of h_prev·U, h_prev being step t's rows of the state sequence hseq ([B, T, units]),
+// gate-major per row (sums[r * gates * STEP_UNITS + g * STEP_UNITS + c], read through step_sum), or null without u
+// (the host then passes cuBLAS's hu). Block size: a multiple of the gates * STEP_UNITS columns, at most 256; column c
+// is gate c / STEP_UNITS of unit u0 + c % STEP_UNITS, whose k range is split over blockDim.x / columns slices.
+static __device__ const float* step_forward_sums(const float* hseq, const float* u, int gates, int units, int steps, int t,
+                                                 StepTile tile)
 {
     if (!u) return 0;
-    int cols = gates * STEP_UNITS, c = (int)threadIdx.x % cols, j = t.u0 + c % STEP_UNITS;
+    int cols = gates * STEP_UNITS, c = (int)threadIdx.x % cols, j = tile.u0 + c % STEP_UNITS;
     const float* w = j < units ? u + (c / STEP_UNITS) * units + j : 0;
-    return step_product(h_prev, h_prev_ld, units, w, (long long)gates * units, c, (int)threadIdx.x / cols, cols,
-                        (int)blockDim.x / cols, t);
+    return step_product(hseq + t * units, steps * units, units, w, (long long)gates * units, c, (int)threadIdx.x / cols,
+                        cols, (int)blockDim.x / cols, tile);
 }
 
-// Backward: the block's tile of dnext·Uᵀ (sums[r * STEP_UNITS + c] for unit u0 + c), or null without dnext or u.
+// Backward step t: the block's tile of dnext·Uᵀ (sums[r * STEP_UNITS + c] for unit u0 + c), dnext being step t + 1's
+// rows of the gate gradients dgates ([B, T, gates * units]); null without u, and at the last step, which has no next.
 // Block size: STEP_UNITS * 32, a warp per unit whose lanes split the gates * units columns (coalesced rows of U and dnext).
-static __device__ const float* step_backward_sums(const float* dnext, int dnext_ld, const float* u, int gates, int units, StepTile t)
+static __device__ const float* step_backward_sums(const float* dgates, const float* u, int gates, int units, int steps, int t,
+                                                  StepTile tile)
 {
-    if (!dnext || !u) return 0;
-    int width = gates * units, c = (int)threadIdx.x / 32, k = t.u0 + c;
+    if (!u || t == steps - 1) return 0;
+    int width = gates * units, c = (int)threadIdx.x / 32, k = tile.u0 + c;
     const float* w = k < units ? u + (long long)k * width : 0;
-    return step_product(dnext, dnext_ld, width, w, 1, c, (int)threadIdx.x % 32, STEP_UNITS, 32, t);
+    return step_product(dgates + (t + 1) * width, steps * width, width, w, 1, c, (int)threadIdx.x % 32, STEP_UNITS, 32, tile);
 }
 
 // The recurrent sum of gate g for tile row r (batch row b) and tile unit c (unit j): from the host's hu = h_prev·U
@@ -108,12 +119,13 @@ static __device__ __forceinline__ float step_sum(const float* hu, const float* s
     return hu ? hu[b * gates * units + (long long)g * units + j] : sums[(r * gates + g) * STEP_UNITS + c];
 }
 
-// Backward, cell i of the tile (batch row b, unit j): the gradient w.r.t. the state after the step, that is dh as
-// the host or the previous launch left it, plus the output's gradient, plus the block's share of dnext·Uᵀ.
-static __device__ __forceinline__ float step_state_grad(const float* dh, const float* dout, int dout_ld, const float* sums,
-                                                        int i, long long b, int units, int j)
+// Backward, cell i of the tile: the gradient w.r.t. the state after the step, that is dh[e] ([B, H]) as the host or
+// the previous launch left it, plus the output's gradient dout[s] ([B, T, H], or none), plus the block's share of
+// dnext·Uᵀ.
+static __device__ __forceinline__ float step_state_grad(const float* dh, long long e, const float* dout, long long s,
+                                                        const float* sums, int i)
 {
-    return dh[b * units + j] + (dout ? dout[b * dout_ld + j] : 0.0f) + (sums ? sums[i] : 0.0f);
+    return dh[e] + (dout ? dout[s] : 0.0f) + (sums ? sums[i] : 0.0f);
 }
 
 // Polls of a closed barrier after which grid_sync gives up: a step takes microseconds, so this many polls (seconds)

@@ -1,76 +1,65 @@
 // Fused SimpleRNN timestep kernels: h = act(x W + h_prev U + b). Same conventions, tiling and launches as lstm.cu.
 
-// Exactly one of hu (= h_prev U from cuBLAS, [B, H]) and u (the recurrent kernel [H, H]) is non-null.
+// Forward step t (sequences as in lstm.cu: xproj, gates, hseq, out [B, T, H]). Exactly one of hu (= h_prev U from
+// cuBLAS, [B, H]) and u (the recurrent kernel [H, H]) is non-null.
 static __device__ void simple_rnn_forward_step(
-    const float* xproj, int xproj_ld, const float* hu, const float* u, const float* bias,
-    const float* h_prev, int h_prev_ld,
-    const float* mask, int mask_ld,
-    float* gates, int gates_ld,
-    float* h_next, int h_next_ld,
-    float* out, int out_ld,
-    int batch, int units, int act)
+    const float* xproj, const float* hu, const float* u, const float* bias,
+    float* hseq, float* h_last, const float* mask, float* gates, float* out,
+    int batch, int steps, int units, int act, int t)
 {
-    StepTile t = step_tile(batch, units);
-    const float* sums = step_forward_sums(h_prev, h_prev_ld, u, 1, units, t);
-    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
+    StepTile tile = step_tile(batch, units);
+    const float* sums = step_forward_sums(hseq, u, 1, units, steps, t, tile);
+    bool last = t == steps - 1;
+    for (int i = (int)threadIdx.x; i < tile.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int r = i / STEP_UNITS, c = i - r * STEP_UNITS, j = t.u0 + c;
+        int r = i / STEP_UNITS, c = i - r * STEP_UNITS, j = tile.u0 + c;
         if (j >= units) continue;
-        long long b = t.r0 + r;
-        float hn = activate(act, xproj[b * xproj_ld + j] + step_sum(hu, sums, 1, 0, r, c, b, units, j) + bias[j]);
-        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
-        float hp = h_prev[b * h_prev_ld + j];
-        gates[b * gates_ld + j] = hn;
-        h_next[b * h_next_ld + j] = real ? hn : hp;
-        out[b * out_ld + j] = real ? hn : hp;
+        long long b = tile.r0 + r, s = seq_at(b, t, steps, units) + j;
+        float hn = activate(act, xproj[s] + step_sum(hu, sums, 1, 0, r, c, b, units, j) + bias[j]);
+        bool real = mask == 0 || mask[b * steps + t] != 0.0f;
+        float hp = hseq[s];
+        gates[s] = hn;
+        long long next = last ? b * units + j : s + units; // the next step's row, or the final state
+        (last ? h_last : hseq)[next] = real ? hn : hp;
+        out[s] = real ? hn : hp;
     }
 }
 
-// dh as in lstm_backward_step (dnext: the next step's gate gradients).
+// Backward step t; dh as in lstm_backward_step (with u, this step adds the next step's dgates U^T itself).
 static __device__ void simple_rnn_backward_step(
-    const float* gates, int gates_ld,
-    const float* mask, int mask_ld,
-    const float* dout, int dout_ld,
-    const float* dnext, int dnext_ld, const float* u,
-    float* dh,
-    float* dgates, int dgates_ld,
-    int batch, int units, int act)
+    const float* gates, const float* mask, const float* dout, const float* u, float* dh, float* dgates,
+    int batch, int steps, int units, int act, int t)
 {
-    StepTile t = step_tile(batch, units);
-    const float* sums = step_backward_sums(dnext, dnext_ld, u, 1, units, t);
-    for (int i = (int)threadIdx.x; i < t.rows * STEP_UNITS; i += (int)blockDim.x)
+    StepTile tile = step_tile(batch, units);
+    const float* sums = step_backward_sums(dgates, u, 1, units, steps, t, tile);
+    for (int i = (int)threadIdx.x; i < tile.rows * STEP_UNITS; i += (int)blockDim.x)
     {
-        int j = t.u0 + i % STEP_UNITS;
+        int j = tile.u0 + i % STEP_UNITS;
         if (j >= units) continue;
-        long long b = t.r0 + i / STEP_UNITS, e = b * units + j;
-        float dht = step_state_grad(dh, dout, dout_ld, sums, i, b, units, j);
-        bool real = mask == 0 || mask[b * mask_ld] != 0.0f;
-        float* dg = dgates + b * dgates_ld;
+        long long b = tile.r0 + i / STEP_UNITS, e = b * units + j, s = seq_at(b, t, steps, units) + j;
+        float dht = step_state_grad(dh, e, dout, s, sums, i);
+        bool real = mask == 0 || mask[b * steps + t] != 0.0f;
         if (!real)
         {
             dh[e] = dht;
-            dg[j] = 0.0f;
+            dgates[s] = 0.0f;
             continue;
         }
-        dg[j] = dht * activation_grad_from_output(act, gates[b * gates_ld + j]);
+        dgates[s] = dht * activation_grad_from_output(act, gates[s]);
         dh[e] = 0.0f;
     }
 }
 
-// Steps [t_begin, t_end) forward, launched as lstm_forward_steps_f32: xproj, gates, hseq, out [B, T, H].
+// Steps [t_begin, t_end) forward, launched as lstm_forward_steps_f32.
 extern "C" __global__ void simple_rnn_forward_steps_f32(
     const float* xproj, const float* hu, const float* u, const float* bias,
     float* hseq, float* h_last, const float* mask, float* gates, float* out,
     int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
 {
-    int ld = steps * units;
     for (int t = t_begin; t < t_end; t++)
     {
         if (t > t_begin) grid_sync(barrier);
-        bool last = t == steps - 1;
-        int o = t * units;
-        simple_rnn_forward_step(xproj + o, ld, hu, u, bias, hseq + o, ld, mask ? mask + t : 0, steps, gates + o, ld,
-                                last ? h_last : hseq + o + units, last ? units : ld, out + o, ld, batch, units, act);
+        simple_rnn_forward_step(xproj, hu, u, bias, hseq, h_last, mask, gates, out, batch, steps, units, act, t);
     }
 }
 
@@ -79,12 +68,9 @@ extern "C" __global__ void simple_rnn_backward_steps_f32(
     const float* gates, const float* mask, const float* dout, const float* u, float* dh, float* dgates,
     int batch, int steps, int units, int act, int t_begin, int t_end, unsigned* barrier)
 {
-    int ld = steps * units;
     for (int t = t_end - 1; t >= t_begin; t--)
     {
         if (t < t_end - 1) grid_sync(barrier);
-        int o = t * units;
-        simple_rnn_backward_step(gates + o, ld, mask ? mask + t : 0, steps, dout ? dout + o : 0, ld,
-                                 u && t < steps - 1 ? dgates + o + units : 0, ld, u, dh, dgates + o, ld, batch, units, act);
+        simple_rnn_backward_step(gates, mask, dout, u, dh, dgates, batch, steps, units, act, t);
     }
 }
