@@ -11,10 +11,12 @@
 
 #define STEP_UNITS 8
 #define STEP_ROWS 16
-// Partial sums: STEP_ROWS * cols * (slices + 1) floats with cols * slices threads: at most 16 * 32 * 9 (LSTM forward:
-// 32 columns, 8 slices). Laid out [row][column][slice], padded to an odd slice stride: a forward warp (consecutive
-// columns), a backward warp (consecutive slices) and the reduction (consecutive row-columns) all hit 32 banks.
-#define STEP_PARTIALS (32 * STEP_ROWS * 9)
+// Shared scratch of the block's product: first the tile's rows of the left operand, a chunk of k at a time, then the
+// partial sums, STEP_ROWS * cols * (slices + 1) floats with cols * slices threads: at most 16 * 32 * 9 (LSTM forward:
+// 32 columns, 8 slices). Partial sums are laid out [row][column][slice], padded to an odd slice stride: a forward warp
+// (consecutive columns), a backward warp (consecutive slices) and the reduction (consecutive row-columns) all hit 32
+// banks.
+#define STEP_SCRATCH (32 * STEP_ROWS * 9)
 #define STEP_SUMS (STEP_ROWS * 4 * STEP_UNITS)
 
 struct StepTile { int u0, r0, rows; };
@@ -40,33 +42,51 @@ static __device__ __forceinline__ StepTile step_tile(int batch, int units)
 
 // The block's product: sums[r * cols + c] = sum over k < depth of a[(r0 + r) * a_ld + k] * w_c[k * w_stride], where this
 // thread works on column c (base w_c, null when the column is past the layer's last unit) and adds up the k with
-// k % slices == s; the block then reduces the slices in shared memory. Returns sums (shared).
+// k % slices == s, in order; the block then reduces the slices in shared memory. Returns sums (shared).
+// The tile's rows of a are fresh (the previous step wrote them, on other multiprocessors), so they come from L2: the
+// whole block first copies a chunk of them to shared memory with independent, coalesced loads, rather than every
+// thread waiting on its own loads one k after another. The chunk is a multiple of slices, so each thread still meets
+// its k in order.
 static __device__ const float* step_product(const float* a, int a_ld, int depth, const float* w, long long w_stride,
                                             int c, int s, int cols, int slices, StepTile tile)
 {
-    __shared__ float partial[STEP_PARTIALS];
+    __shared__ float scratch[STEP_SCRATCH];
     __shared__ float sums[STEP_SUMS];
     float acc[STEP_ROWS];
 #pragma unroll
     for (int r = 0; r < STEP_ROWS; r++) acc[r] = 0.0f;
-    if (w && c < cols && s < slices)
+    bool active = w && c < cols && s < slices;
+    const float* rows = a + (long long)tile.r0 * a_ld;
+    int chunk = STEP_SCRATCH / tile.rows / slices * slices;
+    for (int k0 = 0; k0 < depth; k0 += chunk)
     {
-        const float* rows = a + (long long)tile.r0 * a_ld;
-#pragma unroll 4
-        for (int k = s; k < depth; k += slices)
+        int n = depth - k0 < chunk ? depth - k0 : chunk;
+        for (int i = (int)threadIdx.x; i < tile.rows * n; i += (int)blockDim.x)
         {
-            float wk = w[k * w_stride];
-            // Rows in groups of four behind a block-uniform test, so a batch of one costs one group, not sixteen guards.
-#pragma unroll
-            for (int q = 0; q < STEP_ROWS; q += 4)
-                if (q < tile.rows)
-                {
-#pragma unroll
-                    for (int r = q; r < q + 4; r++)
-                        if (r < tile.rows) acc[r] += rows[(long long)r * a_ld + k] * wk;
-                }
+            int r = i / n;
+            scratch[i] = rows[(long long)r * a_ld + k0 + (i - r * n)];
         }
+        __syncthreads();
+        if (active)
+        {
+#pragma unroll 4
+            for (int k = s; k < n; k += slices)
+            {
+                float wk = w[(k0 + k) * w_stride];
+                // Rows in groups of four behind a block-uniform test, so a batch of one costs one group, not sixteen guards.
+#pragma unroll
+                for (int q = 0; q < STEP_ROWS; q += 4)
+                    if (q < tile.rows)
+                    {
+#pragma unroll
+                        for (int r = q; r < q + 4; r++)
+                            if (r < tile.rows) acc[r] += scratch[r * n + k] * wk;
+                    }
+            }
+        }
+        __syncthreads();
     }
+    float* partial = scratch;
     if (c < cols && s < slices)
     {
 #pragma unroll

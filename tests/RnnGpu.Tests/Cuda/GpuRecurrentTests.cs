@@ -166,6 +166,14 @@ public sealed class GpuRecurrentTests : GpuTestBase
         ForwardAndBackwardMatchTheCpu(new RecurrentSpec(kind, 130), mode, 20, 5, 7, 130, masked: true, initialState: true);
 
     /// <summary>
+    /// Products deeper than one chunk of the block's staged rows (STEP_SCRATCH / 16 rows, rounded down to a multiple of
+    /// the slices: 280 or 288 values of k) in both directions: 300 units, a full 16-row tile and a 1-row one.
+    /// </summary>
+    [Test]
+    public void FusedStepsMatchTheCpuBeyondOneStagedChunk([Values(RecurrentKind.Lstm, RecurrentKind.Gru, RecurrentKind.SimpleRnn)] RecurrentKind kind) =>
+        ForwardAndBackwardMatchTheCpu(new RecurrentSpec(kind, 300), RecurrentStepMode.Fused, 17, 3, 5, 300, masked: false, initialState: true);
+
+    /// <summary>
     /// A grid barrier that never opens (its arrival count starts one high, so no block is ever the last to arrive) makes
     /// the persistent loop trap after GRID_SYNC_POLLS polls, and the launch fails with an error instead of hanging. On the
     /// emulator only: on a GPU the trap would leave the context unusable for the rest of the suite.
