@@ -57,7 +57,7 @@ run_step() {
                 > "$out/host-cpu-baseline.log" 2>&1 ;;
         *)
             mkdir -p "$out/gpu-profile"
-            RNNGPU_BUNDLE_DIR="$work" PASSES="$1" bash "$work/run-gpu-profile.sh" > "$out/gpu-profile/$1.log" 2>&1 ;;
+            PASSES="$1" bash "$work/run-gpu-profile.sh" > "$out/gpu-profile/$1.log" 2>&1 ;;
     esac
 }
 
@@ -82,5 +82,5 @@ left=()
         timeout -k 10 $((deadline - elapsed)) bash "${BASH_SOURCE[0]}" --step "$step"
         echo "$step: exit code $?, $((SECONDS - began)) s"
     done
-    if ((${#left[@]} > 0)); then echo "left for the next command: STEPS=\"${left[*]}\""; else echo "all steps ran"; fi
+    if ((${#left[@]} > 0)); then echo "left for the next command: STEPS=\"${left[*]}\""; else echo "every step was started (each one's exit code is above)"; fi
 } 2>&1 | tee "$out/session.log"

@@ -60,16 +60,24 @@ public class GpuModelTests
             Assert.That(wg[i].Data, Is.EqualTo(wc[i].Data).Within(2e-3), cpu.Weights[i].Path);
     }
 
+    /// <summary>The time-loop tests' task: 32 sequences of 12 steps × 6 features in 3 classes.</summary>
+    private static (Tensor X, Tensor Y) ThreeClassSequences(int seed) =>
+        (TestData.Uniform(new Random(seed), 1, 32, 12, 6), TestData.Labels([.. Enumerable.Range(0, 32).Select(i => i % 3)], 32));
+
+    /// <summary>GRU(24) → LSTM(16) → Dense(3): four fused time loops per training step, grids small enough for any device.</summary>
+    private static Sequential GruLstmClassifier() =>
+        new(new Gru(24, returnSequences: true, inputShape: [12, 6]), new Lstm(16), new Dense(3, ActivationKind.Softmax));
+
+    private static void CompileClassifier(Model model) => model.Compile(new Adam(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy());
+
     [Test]
     public void Steady_state_training_replays_its_time_loops_as_cuda_graphs()
     {
         if (_gpu is not RnnGpu.Cuda.CudaBackend cuda) { Assert.Ignore("Not the CUDA backend."); return; }
-        var random = new Random(4);
-        var x = TestData.Uniform(random, 1, 32, 12, 6);
-        var y = TestData.Labels([.. Enumerable.Range(0, 32).Select(i => i % 3)], 32);
-        var model = new Sequential(new Gru(24, returnSequences: true, inputShape: [12, 6]), new Lstm(16), new Dense(3, ActivationKind.Softmax));
+        var (x, y) = ThreeClassSequences(seed: 4);
+        var model = GruLstmClassifier();
         model.UseBackend(_gpu, seed: 1);
-        model.Compile(new Adam(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy());
+        CompileClassifier(model);
         var before = cuda.StepGraphStatistics;
         model.Fit(x, y, epochs: 5, batchSize: 8, shuffle: false, verbose: 0); // 20 steps, 4 fused time loops each
         var (captured, replayed) = (cuda.StepGraphStatistics.Captured - before.Captured, cuda.StepGraphStatistics.Replayed - before.Replayed);
@@ -83,12 +91,8 @@ public class GpuModelTests
     public void Persistent_time_loops_train_as_the_cpu_does()
     {
         if (_gpu is not RnnGpu.Cuda.CudaBackend cuda) { Assert.Ignore("Not the CUDA backend."); return; }
-        var random = new Random(5);
-        var x = TestData.Uniform(random, 1, 32, 12, 6);
-        var y = TestData.Labels([.. Enumerable.Range(0, 32).Select(i => i % 3)], 32);
-        var (cpu, gpu) = Pair(
-            () => new Sequential(new Gru(24, returnSequences: true, inputShape: [12, 6]), new Lstm(16), new Dense(3, ActivationKind.Softmax)),
-            m => m.Compile(new Adam(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy()));
+        var (x, y) = ThreeClassSequences(seed: 5);
+        var (cpu, gpu) = Pair(GruLstmClassifier, CompileClassifier);
         cuda.RecurrentSteps = RnnGpu.Cuda.RecurrentStepMode.Persistent;
         try
         {
