@@ -97,7 +97,7 @@ public static class ReportCommand
             var (peak, peakSource) = device == "gpu" ? (gpuPeak, "--peak-gpu-gflops")
                 : cpuPeak is not null ? (cpuPeak, "--peak-cpu-gflops")
                 : (measuredCpuPeak, "measured: the run's threads on independent FMA chains at the widest vector width");
-            AppendTable(text, device, rows, peak, peakSource);
+            AppendTable(text, device, rows, peak, peakSource, Path.GetDirectoryName(Path.GetFullPath(output))!);
         }
         File.WriteAllText(output, text.ToString());
         Console.WriteLine($"Wrote {output} ({measurements.Count} measurements).");
@@ -110,7 +110,8 @@ public static class ReportCommand
     /// </summary>
     private static readonly (string Baseline, string Ours) Tf32Pair = ("cudnn-tf32", "ours-events-tf32");
 
-    private static void AppendTable(StringBuilder text, string device, List<Measurement> rows, double? peakGflops, string peakSource)
+    private static void AppendTable(StringBuilder text, string device, List<Measurement> rows, double? peakGflops, string peakSource,
+        string chartDir)
     {
         // Our own time: the BenchmarkDotNet run when there is one, else the events run.
         string[] baselines = [.. rows.Select(r => r.Impl).Where(i => i is not ("ours" or "ours-events")).Distinct().Order(StringComparer.Ordinal)];
@@ -128,12 +129,15 @@ public static class ReportCommand
         text.AppendLine(header.ToString()).AppendLine(rule.ToString());
 
         var order = BenchConfigs.All.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i);
-        foreach (var key in rows.Select(r => (r.Config, r.Mode)).Distinct()
-                     .OrderBy(k => order.GetValueOrDefault(k.Config, int.MaxValue)).ThenBy(k => k.Mode, StringComparer.Ordinal))
+        var keys = rows.Select(r => (r.Config, r.Mode)).Distinct()
+            .OrderBy(k => order.GetValueOrDefault(k.Config, int.MaxValue)).ThenBy(k => k.Mode, StringComparer.Ordinal).ToList();
+        double? TimeOf((string Config, string Mode) key, string impl) =>
+            rows.FirstOrDefault(r => r.Config == key.Config && r.Mode == key.Mode && r.Impl == impl)?.MeanMs;
+        double? Ours((string Config, string Mode) key) => TimeOf(key, "ours") ?? TimeOf(key, "ours-events");
+        foreach (var key in keys)
         {
-            var same = rows.Where(r => r.Config == key.Config && r.Mode == key.Mode).ToList();
-            double? Time(string impl) => same.FirstOrDefault(r => r.Impl == impl)?.MeanMs;
-            double? ours = Time("ours") ?? Time("ours-events");
+            double? Time(string impl) => TimeOf(key, impl);
+            double? ours = Ours(key);
             var config = BenchConfigs.All.FirstOrDefault(c => c.Name == key.Config);
             double? flops = config is null ? null : key.Mode == "training" ? config.TrainingFlops : config.ForwardFlops;
             var line = new StringBuilder($"| {key.Config} | {key.Mode} | {Fmt(flops / 1e9, "G4")} | {Fmt(ours, "F3")} |");
@@ -144,6 +148,15 @@ public static class ReportCommand
             text.AppendLine(line.ToString());
         }
         text.AppendLine();
+
+        // A chart per float32 baseline (our other modes and the TF32 runs are comparisons of their own, in the table).
+        foreach (var b in baselines.Where(b => !b.StartsWith("ours", StringComparison.Ordinal) && !b.Contains("tf32", StringComparison.Ordinal)))
+        {
+            string file = $"ratios-{device}-{b}.png";
+            var entries = keys.Select(k => new RatioChart.Entry(k.Config, k.Mode, (TimeOf(k, b) / Ours(k)) ?? double.NaN)).ToList();
+            if (RatioChart.Save(Path.Combine(chartDir, file), $"{device.ToUpperInvariant()}: {b} / ours", b, entries))
+                text.AppendLine($"![{device.ToUpperInvariant()} ratios, {b} time / ours]({file})").AppendLine();
+        }
     }
 
     private static string Fmt(double? value, string format) =>
