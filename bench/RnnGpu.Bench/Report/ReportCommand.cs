@@ -149,14 +149,33 @@ public static class ReportCommand
         }
         text.AppendLine();
 
-        // A chart per float32 baseline (our other modes and the TF32 runs are comparisons of their own, in the table).
+        // A summary and a chart per float32 baseline (our other modes and the TF32 runs are comparisons of their own, in
+        // the table).
         foreach (var b in baselines.Where(b => !b.StartsWith("ours", StringComparison.Ordinal) && !b.Contains("tf32", StringComparison.Ordinal)))
         {
-            string file = $"ratios-{device}-{b}.png";
             var entries = keys.Select(k => new RatioChart.Entry(k.Config, k.Mode, (TimeOf(k, b) / Ours(k)) ?? double.NaN)).ToList();
+            foreach (var mode in new[] { "training", "inference" })
+                if (Summary(entries.Where(e => e.Mode == mode).Select(e => e.Ratio)) is { } summary)
+                    text.AppendLine($"- {mode} against {b}: {summary}");
+            text.AppendLine();
+            string file = $"ratios-{device}-{b}.png";
             if (RatioChart.Save(Path.Combine(chartDir, file), $"{device.ToUpperInvariant()}: {b} / ours", b, entries))
                 text.AppendLine($"![{device.ToUpperInvariant()} ratios, {b} time / ours]({file})").AppendLine();
         }
+    }
+
+    /// <summary>
+    /// How many of the ratios are at least 1, their geometric mean (the mean that treats 2× and 0.5× as opposites) and
+    /// range; null when there are none.
+    /// </summary>
+    private static string? Summary(IEnumerable<double> ratios)
+    {
+        var r = ratios.Where(x => double.IsFinite(x) && x > 0).ToList();
+        if (r.Count == 0) return null;
+        double geometricMean = Math.Exp(r.Average(Math.Log));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"ours as fast or faster (ratio ≥ 1) in {r.Count(x => x >= 1)} of {r.Count} configurations; " +
+            $"geometric mean ratio {geometricMean:F2}, range {r.Min():F2}–{r.Max():F2}");
     }
 
     private static string Fmt(double? value, string format) =>
