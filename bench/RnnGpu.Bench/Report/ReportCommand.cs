@@ -136,13 +136,12 @@ public static class ReportCommand
         double? Ours((string Config, string Mode) key) => TimeOf(key, "ours") ?? TimeOf(key, "ours-events");
         foreach (var key in keys)
         {
-            double? Time(string impl) => TimeOf(key, impl);
             double? ours = Ours(key);
             var config = BenchConfigs.All.FirstOrDefault(c => c.Name == key.Config);
             double? flops = config is null ? null : key.Mode == "training" ? config.TrainingFlops : config.ForwardFlops;
             var line = new StringBuilder($"| {key.Config} | {key.Mode} | {Fmt(flops / 1e9, "G4")} | {Fmt(ours, "F3")} |");
-            foreach (var b in baselines) line.Append($" {Fmt(Time(b), "F3")} | {Fmt(Time(b) / ours, "F2")} |");
-            if (tf32Pair) line.Append($" {Fmt(Time(Tf32Pair.Baseline) / Time(Tf32Pair.Ours), "F2")} |");
+            foreach (var b in baselines) line.Append($" {Fmt(TimeOf(key, b), "F3")} | {Fmt(TimeOf(key, b) / ours, "F2")} |");
+            if (tf32Pair) line.Append($" {Fmt(TimeOf(key, Tf32Pair.Baseline) / TimeOf(key, Tf32Pair.Ours), "F2")} |");
             double? gflops = flops / (ours * 1e6);
             line.Append($" {Fmt(gflops, "F1")} | {Fmt(gflops / peakGflops * 100, "F1")} |");
             text.AppendLine(line.ToString());
