@@ -44,29 +44,32 @@ public sealed partial class CudaBackend
         bool RunSteps(int tBegin, int tEnd, bool cooperative)
         {
             var a = new KernelArguments(stackalloc ulong[20]);
-            ulong barrier = cooperative ? GridBarrier : 0;
+            string family, kernel;
             switch (spec.Kind)
             {
                 case RecurrentKind.SimpleRnn:
+                    (family, kernel) = ("simple_rnn", "simple_rnn_forward_steps_f32");
                     a.Pointer(projection.Pointer); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
                     a.Pointer(tape.HPrev.Pointer); a.Pointer(tape.HLast.Pointer); a.Pointer(mask); a.Pointer(tape.Gates.Pointer); a.Pointer(output.Pointer);
-                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
-                    return LaunchSteps("simple_rnn", "simple_rnn_forward_steps_f32", plan.Blocks, plan.ForwardThreads, cooperative, a);
+                    break;
                 case RecurrentKind.Lstm:
+                    (family, kernel) = ("lstm", "lstm_forward_steps_f32");
                     a.Pointer(projection.Pointer); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer);
                     a.Pointer(tape.HPrev.Pointer); a.Pointer(tape.CPrev!.Pointer); a.Pointer(tape.HLast.Pointer); a.Pointer(tape.CLast!.Pointer);
                     a.Pointer(mask); a.Pointer(tape.Gates.Pointer); a.Pointer(output.Pointer);
-                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
-                    return LaunchSteps("lstm", "lstm_forward_steps_f32", plan.Blocks, plan.ForwardThreads, cooperative, a);
+                    break;
                 case RecurrentKind.Gru: // reset after; reset before has kernels of its own
+                    (family, kernel) = ("gru", "gru_forward_steps_f32");
                     a.Pointer(projection.Pointer); a.Pointer(hu); a.Pointer(uFused); a.Pointer(bias.Pointer); a.Pointer(At(bias.Pointer, gh));
                     a.Pointer(tape.HPrev.Pointer); a.Pointer(tape.HLast.Pointer); a.Pointer(mask); a.Pointer(tape.Gates.Pointer);
                     a.Pointer(tape.Extra!.Pointer); a.Pointer(output.Pointer);
-                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
-                    return LaunchSteps("gru", "gru_forward_steps_f32", plan.Blocks, plan.ForwardThreads, cooperative, a);
+                    break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Not a recurrent kind.");
             }
+            // Every *_steps_f32 kernel ends with the same arguments.
+            a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(cooperative ? GridBarrier : 0);
+            return LaunchSteps(family, kernel, plan.Blocks, plan.ForwardThreads, cooperative, a);
         }
 
         bool persistent = plan.Persistent && RunSteps(0, steps, cooperative: true);
@@ -155,26 +158,29 @@ public sealed partial class CudaBackend
         bool RunSteps(int tBegin, int tEnd, bool cooperative)
         {
             var a = new KernelArguments(stackalloc ulong[20]);
-            ulong barrier = cooperative ? GridBarrier : 0;
+            string family, kernel;
             switch (spec.Kind)
             {
                 case RecurrentKind.SimpleRnn:
+                    (family, kernel) = ("simple_rnn", "simple_rnn_backward_steps_f32");
                     a.Pointer(tape.Gates.Pointer); a.Pointer(mask); a.Pointer(dOut); a.Pointer(uFused); a.Pointer(dh.Pointer); a.Pointer(dGates.Pointer);
-                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
-                    return LaunchSteps("simple_rnn", "simple_rnn_backward_steps_f32", plan.Blocks, plan.BackwardThreads, cooperative, a);
+                    break;
                 case RecurrentKind.Lstm:
+                    (family, kernel) = ("lstm", "lstm_backward_steps_f32");
                     a.Pointer(tape.Gates.Pointer); a.Pointer(tape.CPrev!.Pointer); a.Pointer(mask); a.Pointer(dOut); a.Pointer(uFused);
                     a.Pointer(dh.Pointer); a.Pointer(dc!.Pointer); a.Pointer(dGates.Pointer);
-                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
-                    return LaunchSteps("lstm", "lstm_backward_steps_f32", plan.Blocks, plan.BackwardThreads, cooperative, a);
+                    break;
                 case RecurrentKind.Gru: // reset after; reset before has kernels of its own
+                    (family, kernel) = ("gru", "gru_backward_steps_f32");
                     a.Pointer(tape.Gates.Pointer); a.Pointer(tape.Extra!.Pointer); a.Pointer(tape.HPrev.Pointer); a.Pointer(mask); a.Pointer(dOut);
                     a.Pointer(uFused); a.Pointer(dh.Pointer); a.Pointer(dGates.Pointer); a.Pointer(dR);
-                    a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(barrier);
-                    return LaunchSteps("gru", "gru_backward_steps_f32", plan.Blocks, plan.BackwardThreads, cooperative, a);
+                    break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Not a recurrent kind.");
             }
+            // Every *_steps_f32 kernel ends with the same arguments.
+            a.Int(b); a.Int(steps); a.Int(h); a.Int(act); a.Int(tBegin); a.Int(tEnd); a.Pointer(cooperative ? GridBarrier : 0);
+            return LaunchSteps(family, kernel, plan.Blocks, plan.BackwardThreads, cooperative, a);
         }
 
         bool persistent = plan.Persistent && RunSteps(0, steps, cooperative: true);
