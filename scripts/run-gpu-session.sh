@@ -6,23 +6,25 @@
 #
 # STEPS (environment) lists the steps, in order; default: tests, the timing passes of scripts/run-gpu-profile.sh
 # (auto cublas fused-direct fused-graphs persistent tf32 profile profile-cublas), then baseline (bench/torch/baseline.py:
-# cuDNN, TF32 off and on). Optional: host-cpu and host-cpu-baseline (ours and PyTorch on the host's CPU, 16 threads,
+# cuDNN, TF32 off and on), then kernels (ptxas's registers and shared memory of every kernel for the device, with the
+# machine's NVRTC). Optional: host-cpu and host-cpu-baseline (ours and PyTorch on the host's CPU, 16 threads,
 # the `medium` set). A step is not started when less than its usual time is left before DEADLINE (seconds since the
 # start, default 560), so the command ends within the limit with every finished step's output under $OUT:
 #   gpu-tests.log                      the device, the driver, the libraries, and the GPU suite (scripts/run-gpu-tests.sh)
 #   gpu-profile/<pass>/, <pass>.log    each timing or profile pass
 #   gpu-profile/baseline-gpu.json      cuDNN (the report step reads it beside the passes)
+#   gpu-profile/kernels-sm_N-nvrtcV.md the kernels' resources (the report step leaves it alone)
 #   host-cpu/                          the optional CPU steps
 #   session.log                        each step's exit code and seconds, and the steps left for the next command
 # Usage: STEPS="tests auto cublas fused-direct fused-graphs persistent" bash scripts/run-gpu-session.sh
-#        then the rest: STEPS="tf32 profile profile-cublas baseline" bash scripts/run-gpu-session.sh
+#        then the rest: STEPS="tf32 profile profile-cublas baseline kernels" bash scripts/run-gpu-session.sh
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${OUT:-/tmp/rnngpu-session}
 mkdir -p "$out"
 deadline=${DEADLINE:-560}
-steps=${STEPS:-tests auto cublas fused-direct fused-graphs persistent tf32 profile profile-cublas baseline}
+steps=${STEPS:-tests auto cublas fused-direct fused-graphs persistent tf32 profile profile-cublas baseline kernels}
 export OUT="$out" DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 work=${RNNGPU_BUNDLE_DIR:-/tmp/rnngpu-gpu-tests}
 if [[ ! -x "$work/RnnGpu.Bench/RnnGpu.Bench" ]]; then
@@ -36,6 +38,7 @@ fi
 usual() {
     case $1 in
         tests) echo 150 ;;
+        kernels) echo 30 ;;
         baseline) echo 150 ;;
         host-cpu|host-cpu-baseline) echo 240 ;;
         *) echo 90 ;;
@@ -48,6 +51,9 @@ run_step() {
         baseline)
             mkdir -p "$out/gpu-profile"
             python3 "$root/bench/torch/baseline.py" --out "$out/gpu-profile/baseline-gpu.json" > "$out/gpu-profile/baseline.log" 2>&1 ;;
+        kernels)
+            mkdir -p "$out/gpu-profile"
+            "$work/RnnGpu.Bench/RnnGpu.Bench" kernels --out "$out/gpu-profile" > "$out/gpu-profile/kernels.log" 2>&1 ;;
         host-cpu)
             "$work/RnnGpu.Bench/RnnGpu.Bench" --job short --cpu-set medium --threads 16 --filter '*OursCpu*' \
                 --out "$out/host-cpu" > "$out/host-cpu.log" 2>&1 ;;

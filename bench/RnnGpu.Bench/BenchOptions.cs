@@ -52,6 +52,7 @@ public sealed class BenchOptions
         RnnGpu.Bench [suite options] [BenchmarkDotNet options, e.g. --filter *Lstm* --list flat]
         RnnGpu.Bench events [suite options]      GPU/CPU timing through IDeviceTimer, 10 warm-up + 100 timed runs, JSON
         RnnGpu.Bench gemm [suite options]        CPU GEMM, ours vs libtorch, on the products of each --cpu-set training step
+        RnnGpu.Bench kernels [--arch N]          ptxas's registers / shared memory / spills of every kernel (NVRTC only)
         RnnGpu.Bench report [report options]     Markdown tables from BenchmarkDotNet and baseline JSON (see --help there)
 
         Suite options:

@@ -11,13 +11,15 @@ var (options, rest) = BenchOptions.Parse(args);
 BenchOptions.Current = options;
 bool events = rest.Length > 0 && rest[0] == "events";
 bool gemm = rest.Length > 0 && rest[0] == "gemm";
+bool kernels = rest.Length > 0 && rest[0] == "kernels";
 bool help = rest.Contains("--help") || rest.Contains("-h");
-if ((events || gemm) && help)
+if ((events || gemm || kernels) && help)
 {
-    Console.WriteLine(events ? EventsCommand.Usage : RnnGpu.Bench.Gemm.GemmCommand.Usage);
+    Console.WriteLine(events ? EventsCommand.Usage : gemm ? RnnGpu.Bench.Gemm.GemmCommand.Usage : KernelsCommand.Usage);
     return 0;
 }
 if (gemm) return RnnGpu.Bench.Gemm.GemmCommand.Run(options, rest[1..]);
+if (kernels) return KernelsCommand.Run(options, rest[1..]);
 if (help) Console.WriteLine(BenchOptions.Usage);
 
 string? gpuSkip = OursGpu.Unavailable(out string? gpuName);

@@ -45,7 +45,23 @@ internal static unsafe class KernelCompiler
 
     /// <summary>Compiles <paramref name="source"/>; returns the CUBIN or the NUL-terminated PTX.</summary>
     /// <exception cref="CudaException">Compilation failed; the message carries NVRTC's log.</exception>
-    public static byte[] Compile(string source, string name, KernelTarget target, IReadOnlyList<string>? extraOptions = null)
+    public static byte[] Compile(string source, string name, KernelTarget target, IReadOnlyList<string>? extraOptions = null) =>
+        Compile(source, name, target, extraOptions, out _);
+
+    /// <summary>
+    /// Compiles <paramref name="source"/> to a CUBIN with ptxas's verbose report and returns what it says of each kernel:
+    /// registers, shared memory, stack and spills (the static resource use behind a kernel's occupancy, known without a GPU).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="target"/> is PTX: ptxas runs only for a CUBIN.</exception>
+    /// <exception cref="CudaException">Compilation failed; the message carries NVRTC's log.</exception>
+    public static IReadOnlyList<KernelResources> ResourceUsage(string source, string name, KernelTarget target)
+    {
+        if (!target.Cubin) throw new ArgumentException($"Resource usage needs a CUBIN target (sm_XX); {target} is PTX, which ptxas does not assemble here.", nameof(target));
+        Compile(source, name, target, ["-Xptxas", "-v"], out string log);
+        return KernelResources.Parse(log);
+    }
+
+    private static byte[] Compile(string source, string name, KernelTarget target, IReadOnlyList<string>? extraOptions, out string log)
     {
         var options = new List<string>(BaseOptions) { "-arch=" + target.ArchitectureName };
         if (extraOptions is not null) options.AddRange(extraOptions);
@@ -73,6 +89,7 @@ internal static unsafe class KernelCompiler
                 throw new CudaException("nvrtcCompileProgram", Nvrtc.ErrorName(result), (int)result,
                     $"{name}.cu for {target} with {string.Join(' ', options)}:{Environment.NewLine}{Log(program)}");
 
+            log = Log(program);
             nuint size;
             byte[] image;
             if (target.Cubin)

@@ -74,10 +74,41 @@ public sealed class KernelCompileTests
     {
         var source = KernelSources.Read(family);
         var ptx = System.Text.Encoding.ASCII.GetString(KernelCompiler.Compile(source, family, new KernelTarget(75, Cubin: false)));
-        var names = System.Text.RegularExpressions.Regex.Matches(source, @"extern ""C"" __global__ void (\w+)").Select(m => m.Groups[1].Value).ToArray();
+        var names = KernelNames(source);
         Assert.That(names, Is.Not.Empty);
         foreach (var name in names) Assert.That(ptx, Does.Contain(".entry " + name), $"{family}: {name} (unmangled)");
     }
+
+    /// <summary>
+    /// ptxas's own report (<c>-Xptxas -v</c>) on every CUBIN target: it names every kernel of the family, and none spills
+    /// registers to local memory. A spill is a slow path no GPU-free test would otherwise notice; each block we launch has
+    /// at most 256 threads, so any register count still launches.
+    /// </summary>
+    [TestCaseSource(nameof(Families))]
+    public void NoKernelSpillsRegisters(string family)
+    {
+        var source = KernelSources.Read(family);
+        var names = KernelNames(source);
+        foreach (var target in Targets().Where(t => t.Cubin))
+        {
+            var kernels = KernelCompiler.ResourceUsage(source, family, target);
+            Assert.That(kernels.Select(k => k.Kernel), Is.EquivalentTo(names), $"{family} for {target}: the kernels ptxas reports");
+            Assert.That(kernels.Where(k => k.Spills), Is.Empty, $"{family} for {target}: kernels that spill registers");
+            Assert.That(kernels.Select(k => k.Architecture), Is.All.EqualTo(target.ArchitectureName));
+        }
+    }
+
+    [Test]
+    public void ResourceUsageNeedsACubinTarget()
+    {
+        var e = Assert.Throws<ArgumentException>(() => KernelCompiler.ResourceUsage(KernelSources.Read("reduce"), "reduce", new KernelTarget(75, Cubin: false)));
+        Assert.That(e!.Message, Does.Contain("compute_75").And.Contain("CUBIN"));
+    }
+
+    /// <summary>The extern "C" kernels a family's source declares (a <c>__launch_bounds__</c> may precede the name).</summary>
+    private static string[] KernelNames(string source) =>
+        System.Text.RegularExpressions.Regex.Matches(source, @"extern ""C"" __global__ void (?:__launch_bounds__\([^)]*\)\s*)?(\w+)")
+            .Select(m => m.Groups[1].Value).ToArray();
 
     [Test]
     public void CompileErrorCarriesTheNvrtcLog()
