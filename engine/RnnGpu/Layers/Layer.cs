@@ -99,11 +99,17 @@ public abstract class Layer
     /// <summary>Clears recurrent state carried between batches (stateful layers) or chunks (truncated BPTT).</summary>
     public virtual void ResetStates() { }
 
-    /// <summary>Places the weights on a backend with fresh initial values.</summary>
-    internal virtual void Materialize(IBackend backend, Random random)
+    /// <summary>Places the weights on a backend: initial values for weights that have none, the values kept for the others.</summary>
+    internal virtual void Place(IBackend backend, Random random)
     {
-        foreach (var w in _weights) w.Materialize(backend, random);
+        foreach (var w in _weights) w.Place(backend, random);
     }
+
+    /// <summary>
+    /// How many placed, undisposed models use this layer: a layer shared by several models (a Keras encoder model built
+    /// over a trained model's layers) keeps its weights until the last of them is disposed.
+    /// </summary>
+    internal int Users { get; set; }
 
     /// <summary>Throws a message that names this layer and the expected and actual input.</summary>
     protected ArgumentException ShapeError(string expected, int[] actual) =>

@@ -142,9 +142,9 @@ public abstract class RecurrentLayer : Layer
         _carried = null;
     }
 
-    internal override void Materialize(IBackend backend, Random random)
+    internal override void Place(IBackend backend, Random random)
     {
         ResetStates();
-        base.Materialize(backend, random);
+        base.Place(backend, random);
     }
 }

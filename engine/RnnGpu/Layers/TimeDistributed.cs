@@ -27,9 +27,9 @@ public sealed class TimeDistributed : SingleInputLayer
         return [inputShape[0], .. Layer.OutputShape];
     }
 
-    internal override void Materialize(Backends.IBackend backend, Random random)
+    internal override void Place(Backends.IBackend backend, Random random)
     {
-        Layer.Materialize(backend, random);
+        Layer.Place(backend, random);
         // The wrapper's weights are the wrapped layer's: share the parameters rather than duplicating them.
         for (int i = 0; i < Weights.Count; i++) Weights[i].Share(Layer.Weights[i]);
     }

@@ -41,15 +41,30 @@ public sealed class Weight
 
     internal bool IsMaterialized => _parameter is not null;
 
+    /// <summary>The backend that holds the value, or null before the weight is placed.</summary>
+    internal IBackend? Backend => _parameter?.Value.Backend;
+
     private Parameter? _parameter;
 
-    /// <summary>Draws initial values on the host and uploads them (replacing any previous parameter).</summary>
-    internal void Materialize(IBackend backend, Random random)
+    /// <summary>
+    /// Puts the weight on <paramref name="backend"/>: a weight without a value gets initial values drawn on the host; one
+    /// that has a value keeps it (Keras: a layer's weights live as long as the layer), moved over from another backend.
+    /// </summary>
+    internal void Place(IBackend backend, Random random)
     {
+        if (ReferenceEquals(Backend, backend)) return;
         var data = new float[Size];
-        Initializer.Fill(data, Shape, random);
+        if (_parameter is null) Initializer.Fill(data, Shape, random);
+        else _parameter.Value.Backend.Download(_parameter.Value, data);
         _parameter?.Dispose();
         _parameter = new Parameter(Path, backend.Upload(data, Shape), Trainable);
+    }
+
+    /// <summary>Frees the value on its backend; the weight has none afterwards.</summary>
+    internal void Release()
+    {
+        _parameter?.Dispose();
+        _parameter = null;
     }
 
     /// <summary>Uses another weight's parameter (a wrapper layer exposing its inner layer's weights).</summary>

@@ -144,32 +144,83 @@ public partial class Model : IDisposable
 
     // ------------------------------------------------------------------ placement and compilation
 
-    /// <summary>Places the weights on a backend with fresh initial values (done by <c>Compile</c> when needed).</summary>
-    /// <param name="device">Where to run; default <see cref="Device.Auto"/>.</param>
+    /// <summary>
+    /// Places the model on a backend (done by <c>Compile</c> when needed). Weights get initial values the first time
+    /// their layer is placed; weights a layer already has are kept, as in Keras (see <see cref="UseBackend"/>).
+    /// </summary>
+    /// <param name="device">
+    /// Where to run. Default: where this model's layers already hold weights, when it shares trained layers with another
+    /// model (a Keras encoder model built over a trained model's layers); else <see cref="Device.Auto"/>.
+    /// </param>
     /// <param name="seed">Seed of the weight initialisation and dropout; null for a random seed.</param>
     public void Build(Device? device = null, int? seed = null)
     {
+        if (device is null && Backend is null && PlacedLayersBackend() is { } shared)
+        {
+            UseBackend(shared, seed);
+            return;
+        }
         var backend = (device ?? Device.Auto).CreateBackend(Console.Error);
         UseBackend(backend, seed);
     }
 
-    /// <summary>Places the weights on an existing backend (shared by several models, e.g. training and prediction models).</summary>
+    /// <summary>
+    /// Places the model on an existing backend (shared by several models, e.g. training and prediction models). A weight
+    /// gets initial values the first time its layer is placed and keeps its value afterwards: a model built over layers
+    /// another model trained uses the trained weights, and placing this model on another backend moves its weights there.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// Some layers hold weights that another model placed on a different backend: a shared layer has one value, on one
+    /// backend, so the model must run where that model runs.
+    /// </exception>
     public void UseBackend(IBackend backend, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ObjectDisposedException.ThrowIf(_disposed, this);
         _ = Inputs;
+        if (PlacedLayersBackend() is { } placed && !ReferenceEquals(placed, backend) && !ReferenceEquals(placed, Backend))
+        {
+            var layer = Layers.First(l => l.Weights.Any(w => ReferenceEquals(w.Backend, placed)));
+            throw new InvalidOperationException(
+                $"Model '{Name}' cannot run on {backend.Name}: its {layer.Title} already holds weights on {placed.Name}, placed by another " +
+                "model that shares the layer. Place this model where that one runs: leave the device out, or call UseBackend(thatModel.Backend).");
+        }
         var random = seed is int s ? new Random(s) : new Random();
-        foreach (var layer in Layers) layer.Materialize(backend, random);
+        foreach (var layer in Layers) layer.Place(backend, random);
+        if (Backend is null)
+            foreach (var layer in Layers) layer.Users++;
         _dropoutRandom = new Random(random.Next());
         Optimizer?.Reset();
         Backend = backend;
     }
 
+    /// <summary>The backend on which this model's layers already hold weights, or null when none does.</summary>
+    /// <exception cref="InvalidOperationException">Two of its layers hold weights on different backends.</exception>
+    private IBackend? PlacedLayersBackend()
+    {
+        (Layer Layer, IBackend Backend)? first = null;
+        foreach (var layer in Layers)
+        {
+            foreach (var weight in layer.Weights)
+            {
+                if (weight.Backend is not { } backend) continue;
+                first ??= (layer, backend);
+                if (!ReferenceEquals(first.Value.Backend, backend))
+                    throw new InvalidOperationException(
+                        $"Model '{Name}' combines {first.Value.Layer.Title}, whose weights are on {first.Value.Backend.Name}, and {layer.Title}, " +
+                        $"whose weights are on {backend.Name}: the layers of one model must live on one backend.");
+            }
+        }
+        return first?.Backend;
+    }
+
     /// <summary>Keras <c>compile</c>: sets the optimizer, loss and metrics; places the weights on <paramref name="device"/> unless they already live on a backend.</summary>
     /// <param name="optimizer">The optimizer.</param>
     /// <param name="loss">The loss.</param>
-    /// <param name="metrics">Metric names; "accuracy" (or "acc") is supported.</param>
+    /// <param name="metrics">
+    /// Metric names; "accuracy" (or "acc") is supported and, as in tf.keras, chosen by the output: binary accuracy
+    /// (threshold 0.5) for a single output column, else the arg-max against the class index or one-hot row.
+    /// </param>
     /// <param name="device">Where to run (default <see cref="Device.Auto"/>); ignored when the model already has a backend.</param>
     /// <param name="seed">Seed of the weight initialisation and dropout.</param>
     public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null, Device? device = null, int? seed = null)
@@ -240,14 +291,21 @@ public partial class Model : IDisposable
 
     private bool _disposed;
 
-    /// <summary>Frees the weights on the backend; the model cannot be used afterwards.</summary>
+    /// <summary>
+    /// Frees the weights on the backend, except those of layers another undisposed model still uses; the model cannot
+    /// be used afterwards.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         Optimizer?.Reset();
-        foreach (var layer in Layers) layer.ResetStates();
-        foreach (var w in Weights.Where(w => w.IsMaterialized)) w.Parameter.Dispose();
+        foreach (var layer in Layers)
+        {
+            layer.ResetStates();
+            if (Backend is not null && --layer.Users > 0) continue;
+            foreach (var w in layer.Weights) w.Release();
+        }
         GC.SuppressFinalize(this);
     }
 }
