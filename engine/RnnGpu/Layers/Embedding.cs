@@ -57,8 +57,8 @@ public sealed class Embedding : SingleInputLayer
     internal override Node Forward(Graph graph, Node input, LayerContext context)
     {
         if (input.Shape.Length != 2) throw ShapeError("[batch, steps] of token indices", input.Shape);
-        // Indices come from the host batch when this is the first layer, else from the device.
-        float[] host = context.HostInput is { } h && h.Length == input.Value.Length ? h.Data : Download(graph, input);
+        // Indices come from the host batch when this layer reads a model input, else from the device.
+        float[] host = context.HostValueOf(input)?.Data ?? Download(graph, input);
         var indices = ToIndices(host);
         var indexTensor = graph.Own(graph.Backend.UploadIndices(indices, input.Shape));
         var y = graph.Gather(graph.Parameter(_table.Parameter), indexTensor);

@@ -1,3 +1,5 @@
+using RnnGpu.Graphs;
+
 namespace RnnGpu.Layers;
 
 /// <summary>What a layer needs to know about the pass it is recording.</summary>
@@ -15,6 +17,20 @@ internal sealed class LayerContext
     /// </summary>
     public bool CarryStates { get; init; }
 
-    /// <summary>Host copy of the model's input batch, so an embedding can read indices without a device round trip.</summary>
-    public Tensor? HostInput { get; init; }
+    /// <summary>
+    /// Host copies of the model's input batches, by the node each was uploaded to, so an embedding fed straight from a
+    /// model input reads its indices without a device round trip (and, with several inputs, from its own input).
+    /// </summary>
+    public IReadOnlyDictionary<Node, Tensor> HostInputs { get; init; } = new Dictionary<Node, Tensor>();
+
+    /// <summary>The host copy of <paramref name="node"/> when it is a model input, else null.</summary>
+    public Tensor? HostValueOf(Node node) => HostInputs.GetValueOrDefault(node);
+
+    /// <summary>The lookup for <see cref="HostInputs"/>: each model input's node with its host batch.</summary>
+    public static IReadOnlyDictionary<Node, Tensor> HostInputsOf(Node[] nodes, Tensor[] batches)
+    {
+        var map = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < nodes.Length; i++) map[nodes[i]] = batches[i];
+        return map;
+    }
 }

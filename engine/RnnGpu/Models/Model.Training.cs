@@ -18,7 +18,9 @@ public partial class Model
     /// <param name="shuffle">Reshuffle the samples every epoch.</param>
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
     /// <param name="validationData">Data evaluated after every epoch.</param>
-    /// <param name="validationSplit">Fraction of the samples (the last ones, before shuffling) held out for validation.</param>
+    /// <param name="validationSplit">
+    /// Fraction of the samples held out for validation: as in Keras, the last N − ⌊N·(1 − split)⌋ of them, before shuffling.
+    /// </param>
     /// <param name="callbacks">Epoch and batch hooks.</param>
     /// <param name="truncatedBpttSteps">
     /// Truncated backpropagation through time: sequences longer than this are cut into chunks of this many steps;
@@ -57,11 +59,14 @@ public partial class Model
             throw new NotSupportedException($"Model '{Name}': truncated BPTT cuts one input sequence into chunks; this model has {inputs.Length} inputs.");
         if (validationSplit > 0)
         {
-            int samples = inputs[0].Shape[0], held = (int)(samples * validationSplit);
-            if (held == 0 || held == samples) throw new ArgumentException($"Validation split {validationSplit} of {samples} samples leaves no training or no validation data.", nameof(validationSplit));
-            validationData = (SliceRows(inputs, samples - held, held), y.SliceRows(samples - held, held));
-            inputs = SliceRows(inputs, 0, samples - held);
-            y = y.SliceRows(0, samples - held);
+            int samples = inputs[0].Shape[0], kept = (int)Math.Floor(samples * (1 - validationSplit)), held = samples - kept;
+            if (kept == 0 || held == 0) throw new ArgumentException($"Validation split {validationSplit} of {samples} samples leaves no training or no validation data.", nameof(validationSplit));
+            if (_inputs[0].BatchSize is int fixedBatch && (kept % fixedBatch != 0 || held % fixedBatch != 0))
+                throw new ArgumentException($"Model '{Name}' has a fixed batch size of {fixedBatch}: validation split {validationSplit} of {samples} samples " +
+                                            $"leaves {kept} for training and {held} for validation, and both must be multiples of {fixedBatch}.", nameof(validationSplit));
+            validationData = (SliceRows(inputs, kept, held), y.SliceRows(kept, held));
+            inputs = SliceRows(inputs, 0, kept);
+            y = y.SliceRows(0, kept);
         }
         if (validationData is { } v) CheckData(v.X, v.Y, "validationData.X", "validationData.Y");
 
@@ -161,10 +166,20 @@ public partial class Model
         return [.. results.Select(Concatenate)];
     }
 
-    /// <summary>The arg-max class of every prediction row (Keras <c>predict_classes</c>); for a sequence output, one per timestep.</summary>
+    /// <summary>
+    /// The class of every prediction row (Keras <c>predict_classes</c>): the arg-max, or for a single sigmoid column,
+    /// 1 above 0.5 and 0 otherwise; for a sequence output, one per timestep.
+    /// </summary>
     public int[] PredictClasses(Tensor x, int? batchSize = null)
     {
-        var p = Predict(x, batchSize);
+        ArgumentNullException.ThrowIfNull(x);
+        return PredictClasses([x], batchSize);
+    }
+
+    /// <summary><see cref="PredictClasses(Tensor, int?)"/> for a model with several inputs: one tensor per model input, in declaration order.</summary>
+    public int[] PredictClasses(Tensor[] inputs, int? batchSize = null)
+    {
+        var p = PredictAll(inputs, batchSize)[0];
         int c = p.Shape[^1], rows = p.Length / Math.Max(1, c);
         var classes = new int[rows];
         for (int r = 0; r < rows; r++)
@@ -180,7 +195,7 @@ public partial class Model
     private BatchStats TrainBatch(Tensor[] inputs, Tensor y, int? k, int epoch, int batch)
     {
         var x = inputs[0];
-        int steps = x.Rank >= 3 ? x.Shape[1] : 0;
+        int steps = SequenceSteps(x);
         if (k is not int chunk || steps <= chunk) return Step(inputs, y, train: true, carry: false, epoch, batch);
 
         bool sequenceTargets = OutputShape.Length >= 2 && y.Rank >= 2 && y.Shape[1] == steps;
@@ -199,6 +214,18 @@ public partial class Model
         }
         finally { ResetTransientStates(); }
         return totals;
+    }
+
+    /// <summary>
+    /// The timesteps of a batch of the model's input, which truncated BPTT cuts into chunks: axis 1 of a
+    /// <c>[N, T, features…]</c> sequence, or of <c>[N, T]</c> token indices that feed an <see cref="Embedding"/>; 0 for
+    /// an input that is not a sequence.
+    /// </summary>
+    private int SequenceSteps(Tensor x)
+    {
+        if (x.Rank >= 3) return x.Shape[1];
+        bool tokens = x.Rank == 2 && _calls.Any(c => c.Layer is Embedding && c.Inputs.Any(i => ReferenceEquals(i, _inputs[0])));
+        return tokens ? x.Shape[1] : 0;
     }
 
     /// <summary>Forward (and in training, backward and update) over one batch or chunk.</summary>
@@ -233,7 +260,11 @@ public partial class Model
     private Node[] RecordForward(Graph graph, Tensor[] inputs, bool carry)
     {
         var nodes = inputs.Select(t => graph.Constant(graph.Backend.Upload(t.Data, t.Shape), owned: true)).ToArray();
-        return Forward(graph, nodes, new LayerContext { Training = graph.Training, Random = _dropoutRandom, CarryStates = carry, HostInput = inputs[0] });
+        var context = new LayerContext
+        {
+            Training = graph.Training, Random = _dropoutRandom, CarryStates = carry, HostInputs = LayerContext.HostInputsOf(nodes, inputs),
+        };
+        return Forward(graph, nodes, context);
     }
 
     /// <summary>Rows [start, start + count) of every input.</summary>
@@ -354,7 +385,7 @@ public partial class Model
         if (!ok)
             throw new ArgumentException($"Input of {layer}: expected {argument} of shape {ShapeUtil.Format([-1, .. expected])}, got {ShapeUtil.Format(x.Shape)}.", argument);
         if (_inputs[index].BatchSize is int fixedBatch && x.Shape[0] % fixedBatch != 0)
-            throw new ArgumentException($"Input of {layer}: the model has a fixed batch size of {fixedBatch}, but {argument} has {x.Shape[0]} samples.", argument);
+            throw new ArgumentException($"Input of {layer}: the model has a fixed batch size of {fixedBatch}, but {argument} has {x.Shape[0]} samples, not a multiple of it.", argument);
         for (int i = 0; i < x.Length; i++)
             if (!float.IsFinite(x.Data[i]))
                 throw new ArgumentException($"Input of {layer}: {argument} holds {x.Data[i]} at flat position {i}.", argument);

@@ -98,10 +98,25 @@ public partial class Model : IDisposable
         _inputs = inputs;
         _outputs = outputs;
         _calls = calls;
+        NameInputs(inputs);
         NameLayers(Layers);
         if (FirstStatefulLayer is { } stateful && inputs.All(i => i.BatchSize is null))
             throw new ArgumentException($"{stateful.Title} is stateful, so model '{Name}' needs a fixed batch size (the state it carries has one row per " +
                                         "batch row): declare it with batchSize: N on the first layer, or on the Input (Keras batch_input_shape).");
+    }
+
+    /// <summary>Names the unnamed inputs <c>input</c>, <c>input_1</c>, … in order, skipping names already taken.</summary>
+    private static void NameInputs(Input[] inputs)
+    {
+        var used = new HashSet<string>(inputs.Where(i => i.Name != "").Select(i => i.Name));
+        int next = 0;
+        foreach (var input in inputs.Where(i => i.Name == ""))
+        {
+            string name;
+            do name = next++ == 0 ? "input" : $"input_{next - 1}";
+            while (!used.Add(name));
+            input.Name = name;
+        }
     }
 
     /// <summary>The first recurrent layer that carries its state across calls, or null.</summary>

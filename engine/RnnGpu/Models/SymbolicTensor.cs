@@ -29,19 +29,19 @@ public sealed class Input : SymbolicTensor
     /// <summary>Declares an input.</summary>
     /// <param name="shape">Shape without batch; null entries are unknown (e.g. a variable number of steps).</param>
     /// <param name="batchSize">Fixed batch size (stateful models).</param>
-    /// <param name="name">Optional name.</param>
+    /// <param name="name">Optional name; by default its model names its inputs <c>input</c>, <c>input_1</c>, … in order.</param>
     public Input(int?[] shape, int? batchSize = null, string? name = null)
         : base(Array.ConvertAll(shape ?? throw new ArgumentNullException(nameof(shape)), d => d ?? -1), null, 0)
     {
         BatchSize = batchSize;
-        Name = name ?? "input";
+        Name = name ?? "";
     }
 
     /// <summary>Fixed batch size, or null.</summary>
     public int? BatchSize { get; }
 
-    /// <summary>Name shown by <c>Summary</c>.</summary>
-    public string Name { get; }
+    /// <summary>Name shown by <c>Summary</c> and in error messages.</summary>
+    public string Name { get; internal set; }
 }
 
 /// <summary>One application of a layer in a model's graph.</summary>

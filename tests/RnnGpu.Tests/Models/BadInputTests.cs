@@ -182,6 +182,11 @@ public class BadInputTests
         Assert.That(model.Predict(x).Shape, Is.EqualTo(new[] { 8, 1 }));
         var wrong = Assert.Throws<ArgumentException>(() => model.Predict(x, batchSize: 8));
         Assert.That(wrong!.Message, Does.Contain("fixed batch size of 4").And.Contain("'lstm' (LSTM) is stateful").And.Contain("got batchSize 8"));
+
+        var twelve = TestData.Uniform(Random, 1, 12, 5, 2);
+        var split = Assert.Throws<ArgumentException>(() => model.Fit(twelve, TestData.Uniform(Random, 1, 12, 1), verbose: 0, validationSplit: 0.25));
+        Assert.That(split!.ParamName, Is.EqualTo("validationSplit"));
+        Assert.That(split.Message, Does.Contain("fixed batch size of 4").And.Contain("leaves 9 for training and 3 for validation"));
     }
 
     [Test]

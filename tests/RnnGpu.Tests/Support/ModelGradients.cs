@@ -14,7 +14,7 @@ internal static class ModelGradients
         foreach (var p in model.Parameters) p.ZeroGrad();
         using var graph = new Graph(backend, training: backward);
         var input = graph.Constant(backend.Upload(x.Data, x.Shape), owned: true);
-        var output = model.Forward(graph, [input], new LayerContext { Training = false, Random = new Random(0), HostInput = x })[0];
+        var output = model.Forward(graph, [input], new LayerContext { Training = false, Random = new Random(0), HostInputs = LayerContext.HostInputsOf([input], [x]) })[0];
         var targets = graph.Own(model.Loss!.PrepareTargets(backend, y, output.Shape));
         var weights = output.Shape.Length == 3 && output.Mask is { } m ? backend.View(m, [m.Length]) : null;
         double loss = model.Loss.Compute(graph, output, targets, weights);

@@ -93,6 +93,12 @@ public class OptimizerTests
         var v = new double[1];
         backend.Download(p.Value, v);
         Assert.That(v[0], Is.EqualTo(-0.6).Within(1e-12));
-        Assert.That(() => sgd.LearningRate = 0, Throws.TypeOf<ArgumentOutOfRangeException>());
+        sgd.LearningRate = 0;                                  // Keras allows it: a schedule that decays to 0
+        backend.Fill(p.Grad, 1);
+        sgd.Apply([p]);
+        backend.Download(p.Value, v);
+        Assert.That(v[0], Is.EqualTo(-0.6).Within(1e-12));
+        Assert.That(() => sgd.LearningRate = -0.1, Throws.TypeOf<ArgumentOutOfRangeException>());
+        Assert.That(() => sgd.LearningRate = double.NaN, Throws.TypeOf<ArgumentOutOfRangeException>());
     }
 }

@@ -91,6 +91,40 @@ public class TruncatedBpttTests
         Assert.That(after[2].Data, Is.EqualTo(b.Select(v => (float)v).ToArray()).Within(1e-6));
     }
 
+    /// <summary>
+    /// Token input <c>[N, T]</c> into an Embedding is a sequence too: truncated BPTT cuts it into chunks exactly as it
+    /// cuts the same tokens one-hot encoded into a bias-free linear TimeDistributed(Dense), whose kernel is the table.
+    /// </summary>
+    [Test]
+    public void Token_sequences_into_an_embedding_are_cut_into_chunks_like_float_sequences()
+    {
+        const int vocabulary = 5, width = 3, k = 2;
+        var random = new Random(8);
+        var tokens = new Tensor(Batch, Steps);
+        for (int i = 0; i < tokens.Length; i++) tokens.Data[i] = random.Next(vocabulary);
+        var oneHot = TestData.OneHot([.. tokens.Data.Select(v => (int)v)], vocabulary, Batch, Steps);
+        var y = TestData.Uniform(random, 0.8, Batch, Steps, Units);
+
+        Sequential Compiled(Layer first)
+        {
+            var model = new Sequential(first, new SimpleRnn(Units, returnSequences: true));
+            model.Compile(new Sgd(LearningRate), new RnnGpu.Losses.MeanSquaredError(), device: Device.CpuFloat64, seed: 5);
+            return model;
+        }
+        var embedded = Compiled(new Embedding(vocabulary, width, inputShape: [Steps]));
+        var dense = Compiled(new TimeDistributed(new Dense(width, useBias: false), inputShape: [Steps, vocabulary]));
+        dense.SetWeights(embedded.GetWeights());
+        var full = Compiled(new Embedding(vocabulary, width, inputShape: [Steps]));
+        full.SetWeights(embedded.GetWeights());
+
+        embedded.Fit(tokens, y, epochs: 2, batchSize: Batch, shuffle: false, verbose: 0, truncatedBpttSteps: k);
+        dense.Fit(oneHot, y, epochs: 2, batchSize: Batch, shuffle: false, verbose: 0, truncatedBpttSteps: k);
+        full.Fit(tokens, y, epochs: 2, batchSize: Batch, shuffle: false, verbose: 0);
+        for (int i = 0; i < embedded.Weights.Count; i++)
+            Assert.That(embedded.GetWeights()[i].Data, Is.EqualTo(dense.GetWeights()[i].Data).Within(1e-6), embedded.Weights[i].Path);
+        Assert.That(embedded.GetWeights()[1].Data, Is.Not.EqualTo(full.GetWeights()[1].Data).Within(1e-6), "truncated, not full BPTT");
+    }
+
     [Test]
     public void Sequence_to_one_trains_on_the_last_chunk_after_advancing_the_state()
     {

@@ -21,11 +21,14 @@ public abstract class Optimizer
     /// <summary>Keras name, e.g. <c>adam</c>.</summary>
     public abstract string Name { get; }
 
-    /// <summary>Step size; may be changed at any time (takes effect at the next step).</summary>
+    /// <summary>
+    /// Step size; may be changed at any time (takes effect at the next step). Zero is allowed, as in Keras (a schedule
+    /// that decays to 0 freezes the weights).
+    /// </summary>
     public double LearningRate
     {
         get;
-        set => field = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The learning rate must be positive and finite.");
+        set => field = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "The learning rate must be zero or positive, and finite.");
     }
 
     /// <summary>Keras <c>clipnorm</c>: each gradient tensor is rescaled to at most this L2 norm.</summary>
