@@ -106,7 +106,13 @@ public abstract class RecurrentLayer : Layer
         Node State(int i)
         {
             if (inputs.Length > 1) return inputs[1 + i];
-            if (carry && _carried is not null) return graph.Constant(_carried[i]);
+            if (carry && _carried is not null)
+            {
+                // A snapshot: the carried buffer takes this pass's final state below, while backward still reads the initial one.
+                var start = graph.NewTensor([b, Units]);
+                graph.Backend.Copy(_carried[i], start);
+                return graph.Constant(start);
+            }
             return graph.Constant(graph.NewTensor([b, Units]));
         }
 

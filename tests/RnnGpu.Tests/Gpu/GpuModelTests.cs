@@ -164,4 +164,36 @@ public class GpuModelTests
             Assert.That(statefulGpu.Predict(step, batchSize: 1).Data, Is.EqualTo(statefulCpu.Predict(step, batchSize: 1).Data).Within(1e-4), $"step {t}");
         }
     }
+
+    /// <summary>
+    /// An LSTM that carries its state from chunk to chunk (truncated BPTT) and from batch to batch (stateful) trains to
+    /// the same weights on both backends: the carried cell state is the next pass's initial one, which backward reads.
+    /// </summary>
+    [Test]
+    public void Lstm_carrying_its_state_trains_alike_truncated_and_stateful()
+    {
+        var random = new Random(6);
+        var x = TestData.Uniform(random, 1, 4, 9, 3);
+        var y = TestData.Uniform(random, 1, 4, 9, 2);
+        var (cpu, gpu) = Pair(
+            () => new Sequential(new Lstm(5, returnSequences: true, inputShape: [null, 3]), new TimeDistributed(new Dense(2))),
+            m => m.Compile(new Sgd(0.3), new RnnGpu.Losses.MeanSquaredError()));
+        cpu.Fit(x, y, epochs: 2, batchSize: 2, shuffle: false, verbose: 0, truncatedBpttSteps: 4);
+        gpu.Fit(x, y, epochs: 2, batchSize: 2, shuffle: false, verbose: 0, truncatedBpttSteps: 4);
+        AssertSameWeights(cpu, gpu, "truncated");
+
+        var (statefulCpu, statefulGpu) = Pair(
+            () => new Sequential(new Lstm(5, returnSequences: true, stateful: true, inputShape: [9, 3], batchSize: 2), new TimeDistributed(new Dense(2))),
+            m => m.Compile(new Sgd(0.3), new RnnGpu.Losses.MeanSquaredError()));
+        statefulCpu.Fit(x, y, epochs: 2, shuffle: false, verbose: 0);
+        statefulGpu.Fit(x, y, epochs: 2, shuffle: false, verbose: 0);
+        AssertSameWeights(statefulCpu, statefulGpu, "stateful");
+    }
+
+    private static void AssertSameWeights(Model cpu, Model gpu, string what)
+    {
+        var (expected, actual) = (cpu.GetWeights(), gpu.GetWeights());
+        for (int i = 0; i < expected.Count; i++)
+            Assert.That(actual[i].Data, Is.EqualTo(expected[i].Data).Within(1e-4), $"{what}: {cpu.Weights[i].Path}");
+    }
 }

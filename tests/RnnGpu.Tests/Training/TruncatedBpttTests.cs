@@ -1,3 +1,4 @@
+using RnnGpu.Backends;
 using RnnGpu.Layers;
 using RnnGpu.Optimizers;
 using RnnGpu.Tests.Support;
@@ -89,6 +90,54 @@ public class TruncatedBpttTests
         Assert.That(after[0].Data, Is.EqualTo(w.Select(v => (float)v).ToArray()).Within(1e-6));
         Assert.That(after[1].Data, Is.EqualTo(u.Select(v => (float)v).ToArray()).Within(1e-6));
         Assert.That(after[2].Data, Is.EqualTo(b.Select(v => (float)v).ToArray()).Within(1e-6));
+    }
+
+    /// <summary>
+    /// Truncated BPTT equals training chunk by chunk by hand: a functional model of the same layers that takes the
+    /// initial states as inputs, fed each chunk with the final states the chunk before reached (computed, like truncated
+    /// BPTT does, with the weights before that chunk's update). For the LSTM this checks the carried cell state too, whose
+    /// initial value the backward pass reads.
+    /// </summary>
+    [TestCase(RecurrentKind.Lstm)]
+    [TestCase(RecurrentKind.Gru)]
+    [TestCase(RecurrentKind.SimpleRnn)]
+    public void Truncated_bptt_is_chunk_by_chunk_training_from_the_carried_states(RecurrentKind kind)
+    {
+        const int samples = 3, steps = 7, features = 2, units = 3, k = 3, outputs = 2;
+        var random = new Random(13);
+        var x = TestData.Uniform(random, 1, samples, steps, features);
+        var y = TestData.Uniform(random, 0.8, samples, steps, outputs);
+        RecurrentLayer Layer(bool withState, int?[]? shape) => kind switch
+        {
+            RecurrentKind.Lstm => new Lstm(units, returnSequences: true, returnState: withState, inputShape: shape),
+            RecurrentKind.Gru => new Gru(units, returnSequences: true, returnState: withState, inputShape: shape),
+            _ => new SimpleRnn(units, returnSequences: true, returnState: withState, inputShape: shape),
+        };
+        void Compile(Model m) => m.Compile(new Sgd(LearningRate), new RnnGpu.Losses.MeanSquaredError(), device: Device.CpuFloat64, seed: 3);
+
+        var truncated = new Sequential(Layer(false, [steps, features]), new TimeDistributed(new Dense(outputs)));
+        Compile(truncated);
+
+        var input = new Input([null, features]);
+        var initial = Enumerable.Range(0, kind == RecurrentKind.Lstm ? 2 : 1).Select(_ => new Input([units])).ToArray();
+        var recurrent = Layer(true, null).CallWithAllOutputs([input, .. initial]);
+        var byHand = new Model([input, .. initial], [new TimeDistributed(new Dense(outputs)).Call(recurrent[0])]);
+        Compile(byHand);
+        byHand.SetWeights(truncated.GetWeights());
+        using var finalStates = new Model([input, .. initial], recurrent[1..]);
+
+        truncated.Fit(x, y, epochs: 1, batchSize: samples, shuffle: false, verbose: 0, truncatedBpttSteps: k);
+        var states = initial.Select(_ => new Tensor(samples, units)).ToArray();
+        for (int start = 0; start < steps; start += k)
+        {
+            int length = Math.Min(k, steps - start);
+            Tensor[] chunk = [Model.SliceSteps(x, start, length), .. states];
+            states = finalStates.PredictAll(chunk);
+            byHand.Fit(chunk, Model.SliceSteps(y, start, length), epochs: 1, batchSize: samples, shuffle: false, verbose: 0);
+        }
+
+        for (int i = 0; i < truncated.Weights.Count; i++)
+            Assert.That(truncated.GetWeights()[i].Data, Is.EqualTo(byHand.GetWeights()[i].Data).Within(1e-6), truncated.Weights[i].Path);
     }
 
     /// <summary>
