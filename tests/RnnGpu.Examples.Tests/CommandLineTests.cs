@@ -35,9 +35,28 @@ public class CommandLineTests
     [TestCase("names", "--batch-size", "0")]
     [TestCase("reuters", "--models", "gru")]
     [TestCase("cottbuser", "--limit", "0")]
+    [TestCase("cottbuser", "--learning-rate", "-1")]
+    [TestCase("cottbuser", "--sentence", "x")]
+    [TestCase("words", "--temperature", "-1")]
+    [TestCase("names", "--epochs", "abc")]
+    [TestCase("cottbuser", "--check-every", "abc")]
     public void Bad_values_are_parse_errors(string example, string option, string value)
     {
         var result = ExampleCommands.CreateRoot().Parse([example, option, value]);
-        Assert.That(result.Errors, Is.Not.Empty);
+        Assert.That(result.Errors, Has.Count.EqualTo(1), "one error, the parser's or the option's own, and no exception from a validator");
+        Assert.That(result.Errors[0].Message, Does.Contain(option).Or.Contain(value));
+    }
+
+    [Test]
+    public void An_output_folder_that_cannot_be_created_fails_before_any_work()
+    {
+        string blocker = Path.GetTempFileName();                 // a file where a folder's parent should be
+        try
+        {
+            var run = ExampleCommands.CreateRoot().Parse(["rnn-shapes", "--device", "cpu", "--out", Path.Combine(blocker, "plots")]);
+            var e = Assert.Throws<ArgumentException>(() => run.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = TextWriter.Null }));
+            Assert.That(e!.Message, Does.StartWith("--out ").And.Contain("cannot be created"));
+        }
+        finally { File.Delete(blocker); }
     }
 }

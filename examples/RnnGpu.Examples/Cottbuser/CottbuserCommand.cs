@@ -14,6 +14,8 @@ internal static class CottbuserCommand
         CommonOptions.AtLeast(checkEvery, 1);
         var learningRate = new Option<double>("--learning-rate") { Description = "Adam's learning rate.", DefaultValueFactory = _ => CottbuserExample.DefaultLearningRate };
         var sentence = new Option<string>("--sentence") { Description = "The text to memorise; its first character starts the replay.", DefaultValueFactory = _ => CottbuserExample.Sentence };
+        CommonOptions.Require(learningRate, v => v > 0 && double.IsFinite(v), "must be a positive number");
+        CommonOptions.Require(sentence, s => s is { Length: >= 2 }, "needs at least 2 characters (the first starts the replay)");
         command.Options.Add(checkEvery);
         command.Options.Add(learningRate);
         command.Options.Add(sentence);

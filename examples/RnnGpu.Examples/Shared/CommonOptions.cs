@@ -36,7 +36,7 @@ internal sealed class CommonOptions
         command.Options.Add(options._limit);
         AtLeast(options._epochs, 0);
         AtLeast(options._batchSize, 1);
-        options._limit.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--limit must be >= 1."); });
+        Require(options._limit, v => v is not < 1, "must be >= 1");
         options._device.Validators.Add(r =>
         {
             try { Device.Parse(r.GetValueOrDefault<string>() ?? "auto"); }
@@ -46,8 +46,34 @@ internal sealed class CommonOptions
     }
 
     /// <summary>Rejects values below <paramref name="minimum"/> with a message naming the option.</summary>
-    public static void AtLeast(Option<int> option, int minimum) =>
-        option.Validators.Add(r => { if (r.GetValueOrDefault<int>() < minimum) r.AddError($"{option.Name} must be >= {minimum}."); });
+    public static void AtLeast(Option<int> option, int minimum) => Require(option, v => v >= minimum, $"must be >= {minimum}");
+
+    /// <summary>
+    /// Rejects values for which <paramref name="valid"/> is false with "OPTION REQUIREMENT, got VALUE.". A value that is
+    /// not even of the option's type is left to the parser's own error (reading it would throw).
+    /// </summary>
+    public static void Require<T>(Option<T> option, Func<T, bool> valid, string requirement) =>
+        option.Validators.Add(r =>
+        {
+            T value;
+            try { value = r.GetValueOrDefault<T>(); }
+            catch (InvalidOperationException) { return; }
+            if (!valid(value)) r.AddError($"{option.Name} {requirement}, got {value}.");
+        });
+
+    /// <summary>The output folder, created before any work starts, so that a bad --out fails at once rather than after training.</summary>
+    private static string CreatedFolder(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--out {path}: the folder cannot be created: {e.Message.TrimEnd('.')}.", e);
+        }
+    }
 
     /// <summary>The parsed values.</summary>
     public ExampleOptions Bind(ParseResult result) => new()
@@ -56,7 +82,7 @@ internal sealed class CommonOptions
         Epochs = result.GetValue(_epochs),
         BatchSize = result.GetValue(_batchSize),
         Seed = result.GetValue(_seed),
-        OutDir = result.GetValue(_out) ?? "out",
+        OutDir = CreatedFolder(result.GetValue(_out) ?? "out"),
         Limit = result.GetValue(_limit),
     };
 }

@@ -31,6 +31,7 @@ internal static class WordsCommand
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature of the continuation (0: most likely word).", DefaultValueFactory = _ => defaults.Temperature };
         foreach (var option in new[] { vocabulary, units1, units2, printEvery, words }) CommonOptions.AtLeast(option, 1);
         CommonOptions.AtLeast(vocabulary, 2);
+        CommonOptions.Require(temperature, v => v >= 0 && double.IsFinite(v), "must be >= 0 (0: the most likely word)");
         command.Options.Add(from);
         command.Options.Add(to);
         command.Options.Add(vocabulary);
