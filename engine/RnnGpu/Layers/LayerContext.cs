@@ -21,7 +21,7 @@ internal sealed class LayerContext
     /// Host copies of the model's input batches, by the node each was uploaded to, so an embedding fed straight from a
     /// model input reads its indices without a device round trip (and, with several inputs, from its own input).
     /// </summary>
-    public IReadOnlyDictionary<Node, Tensor> HostInputs { get; init; } = new Dictionary<Node, Tensor>();
+    public required IReadOnlyDictionary<Node, Tensor> HostInputs { get; init; }
 
     /// <summary>The host copy of <paramref name="node"/> when it is a model input, else null.</summary>
     public Tensor? HostValueOf(Node node) => HostInputs.GetValueOrDefault(node);
