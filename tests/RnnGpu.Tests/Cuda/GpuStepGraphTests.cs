@@ -19,62 +19,49 @@ public sealed class GpuStepGraphTests : GpuTestBase
 {
     private const int Batch = 5, Steps = 6, Inputs = 4, Units = 11;
 
-    private CudaBackend Cuda => (CudaBackend)Gpu;
-
-    [SetUp]
-    public void FusedStepsWithGraphs()
-    {
-        Cuda.RecurrentSteps = RecurrentStepMode.Fused;
-        Cuda.StepGraphs = true;
-    }
-
-    [TearDown]
-    public void Defaults()
-    {
-        Cuda.RecurrentSteps = RecurrentStepMode.Auto;
-        Cuda.StepGraphs = true;
-    }
-
     [Test]
     public void RepeatedCallsReplayAGraphOnTheCurrentData([Values(RecurrentKind.Lstm, RecurrentKind.Gru, RecurrentKind.SimpleRnn)] RecurrentKind kind)
     {
+        using var cuda = OwnBackend();
         var spec = new RecurrentSpec(kind, Units);
-        using var gpu = new Layer(Gpu, spec);
+        using var gpu = new Layer(cuda, spec);
         using var cpu = new Layer(Cpu, spec);
-        var before = Cuda.StepGraphStatistics;
-        for (int call = 0; call < 5; call++) CallBoth(spec, gpu, cpu, $"call {call}");
-        var after = Cuda.StepGraphStatistics;
+        for (int call = 0; call < 5; call++) CallBoth(spec, cuda, gpu, cpu, $"call {call}");
 
-        Assert.That(Cuda.StepGraphsDisabledReason, Is.Null);
-        Assert.That(after.Captured - before.Captured, Is.EqualTo(2), "the forward and the backward loop, each captured once");
-        Assert.That(after.Replayed - before.Replayed, Is.GreaterThanOrEqualTo(4), "and replayed on later calls");
+        Assert.That(cuda.StepGraphsDisabledReason, Is.Null);
+        var (captured, replayed) = cuda.StepGraphStatistics;
+        Assert.That(captured, Is.EqualTo(2), "the forward and the backward loop, each captured once");
+        // The first call's tape may come from fresh device blocks and the second's from the pool, at other addresses:
+        // then the second call is a first sighting too, the third captures, and the last two replay.
+        Assert.That(replayed, Is.GreaterThanOrEqualTo(4), "and replayed on later calls");
     }
 
     [Test]
     public void OtherBuffersNeverReplayAnotherLayersGraph()
     {
+        using var cuda = OwnBackend();
         var spec = new RecurrentSpec(RecurrentKind.Lstm, Units);
-        using var gpu = new Layer(Gpu, spec);
+        using var gpu = new Layer(cuda, spec);
         using var cpu = new Layer(Cpu, spec);
-        for (int call = 0; call < 3; call++) CallBoth(spec, gpu, cpu, $"first layer, call {call}");
+        for (int call = 0; call < 3; call++) CallBoth(spec, cuda, gpu, cpu, $"first layer, call {call}");
 
-        using var otherGpu = new Layer(Gpu, spec);
+        using var otherGpu = new Layer(cuda, spec);
         using var otherCpu = new Layer(Cpu, spec);
-        var before = Cuda.StepGraphStatistics;
-        CallBoth(spec, otherGpu, otherCpu, "second layer");
-        Assert.That(Cuda.StepGraphStatistics, Is.EqualTo(before), "a first call on new buffers is launched directly");
+        var before = cuda.StepGraphStatistics;
+        CallBoth(spec, cuda, otherGpu, otherCpu, "second layer");
+        Assert.That(cuda.StepGraphStatistics, Is.EqualTo(before), "a first call on new buffers is launched directly");
     }
 
     [Test]
     public void GraphsOffLaunchesStepByStep()
     {
-        Cuda.StepGraphs = false;
+        using var cuda = OwnBackend();
+        cuda.StepGraphs = false;
         var spec = new RecurrentSpec(RecurrentKind.Gru, Units);
-        using var gpu = new Layer(Gpu, spec);
+        using var gpu = new Layer(cuda, spec);
         using var cpu = new Layer(Cpu, spec);
-        var before = Cuda.StepGraphStatistics;
-        for (int call = 0; call < 3; call++) CallBoth(spec, gpu, cpu, $"call {call}");
-        Assert.That(Cuda.StepGraphStatistics, Is.EqualTo(before));
+        for (int call = 0; call < 3; call++) CallBoth(spec, cuda, gpu, cpu, $"call {call}");
+        Assert.That(cuda.StepGraphStatistics, Is.EqualTo((0, 0)));
     }
 
     [Test]
@@ -88,9 +75,7 @@ public sealed class GpuStepGraphTests : GpuTestBase
         var setInvalidation = (delegate* unmanaged<int, void>)invalidate;
 
         // A backend of its own: the failure switches graphs off for the backend it happens on.
-        Assert.That(CudaRuntime.TryCreate(0, out var own, out var reason), reason);
-        using var cuda = own!;
-        cuda.RecurrentSteps = RecurrentStepMode.Fused;
+        using var cuda = OwnBackend();
         var spec = new RecurrentSpec(RecurrentKind.Lstm, Units);
         using var gpu = new Layer(cuda, spec);
         using var cpu = new Layer(Cpu, spec);
@@ -108,9 +93,19 @@ public sealed class GpuStepGraphTests : GpuTestBase
         Assert.That(cuda.StepGraphStatistics, Is.EqualTo((0, 0)));
     }
 
-    /// <summary>New data into the same buffers on both backends, one forward and backward each, compared.</summary>
-    private void CallBoth(RecurrentSpec spec, Layer gpu, Layer cpu, string what) => CallBoth(spec, Gpu, gpu, cpu, what);
+    /// <summary>
+    /// A new backend on the same device, with fused loops and an empty memory pool and graph cache, so that counts are
+    /// exact: on the shared backend an earlier test's freed buffers come back from the pool at the same addresses, and
+    /// a loop over them is the same launch sequence as one it already saw or captured.
+    /// </summary>
+    private static CudaBackend OwnBackend()
+    {
+        Assert.That(CudaRuntime.TryCreate(0, out var own, out var reason), reason);
+        own!.RecurrentSteps = RecurrentStepMode.Fused;
+        return own;
+    }
 
+    /// <summary>New data into the same buffers on both backends, one forward and backward each, compared.</summary>
     private void CallBoth(RecurrentSpec spec, IBackend gpuBackend, Layer gpu, Layer cpu, string what)
     {
         foreach (var (name, length) in gpu.Refilled)
