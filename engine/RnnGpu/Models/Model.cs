@@ -185,8 +185,9 @@ public partial class Model : IDisposable
     /// another model trained uses the trained weights, and placing this model on another backend moves its weights there.
     /// </summary>
     /// <exception cref="InvalidOperationException">
-    /// Some layers hold weights that another model placed on a different backend: a shared layer has one value, on one
-    /// backend, so the model must run where that model runs.
+    /// Some layers hold weights that another model placed on a different backend, or this model would move weights that
+    /// another undisposed model shares: a shared layer has one value, on one backend, so the model must run where that
+    /// model runs.
     /// </exception>
     public void UseBackend(IBackend backend, int? seed = null)
     {
@@ -200,6 +201,10 @@ public partial class Model : IDisposable
                 $"Model '{Name}' cannot run on {backend.Name}: its {layer.Title} already holds weights on {placed.Name}, placed by another " +
                 "model that shares the layer. Place this model where that one runs: leave the device out, or call UseBackend(thatModel.Backend).");
         }
+        if (Backend is not null && !ReferenceEquals(Backend, backend) && Layers.FirstOrDefault(l => l.Users > 1 && l.Weights.Count > 0) is { } shared)
+            throw new InvalidOperationException(
+                $"Model '{Name}' cannot move to {backend.Name}: its {shared.Title} is shared with another model that uses its weights on " +
+                $"{Backend.Name}, and moving them would take them from that model. Dispose the other model first, or keep this one on {Backend.Name}.");
         var random = seed is int s ? new Random(s) : new Random();
         foreach (var layer in Layers) layer.Place(backend, random);
         if (Backend is null)

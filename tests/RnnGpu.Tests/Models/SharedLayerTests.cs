@@ -81,4 +81,22 @@ public class SharedLayerTests
         Assert.That(t.Full.Predict(t.X).Data, Is.EqualTo(before));
         Assert.That(t.Encoder.Weights[0].Backend, Is.SameAs(t.Full.Backend));
     }
+
+    [Test]
+    public void Moving_a_model_whose_layers_another_model_shares_is_an_error_until_that_model_is_disposed()
+    {
+        var t = TrainFullModel();
+        var before = t.Full.Predict(t.X).Data.ToArray();
+        var states = new Model([t.Input], [t.EncoderOutputs[1]]);
+        states.Predict(t.X);
+
+        var e = Assert.Throws<InvalidOperationException>(() => states.Build(Device.Cpu));
+        Assert.That(e!.Message, Does.Contain(t.Encoder.Title).And.Contain("Dispose the other model first"));
+        Assert.Throws<InvalidOperationException>(() => t.Full.Build(Device.Cpu), "nor can the model that trained the layer");
+        Assert.That(t.Full.Predict(t.X).Data, Is.EqualTo(before), "nothing moved");
+
+        states.Dispose();
+        t.Full.Build(Device.Cpu);
+        Assert.That(t.Full.Predict(t.X).Data, Is.EqualTo(before), "alone again, it moves with its weights");
+    }
 }
