@@ -176,6 +176,24 @@ public sealed partial class Graph
         return Record(y, [x], "dropout", node => () => Backend.MultiplyAccumulate(node.Grad!, mask, GradOf(x))).WithMaskOf(x);
     }
 
+    /// <summary>
+    /// y = x with the timesteps whose entry in <paramref name="mask"/> <c>[B, T]</c> is 0 zeroed; y carries the mask.
+    /// </summary>
+    internal Node MaskTimesteps(Node x, DeviceTensor mask)
+    {
+        int rows = mask.Length, features = x.Value.Length / Math.Max(1, rows);
+        var ones = NewTensor([1, features]);
+        Backend.Fill(ones, 1);
+        // The mask broadcast over the features, as a product of rank one.
+        var keep = NewTensor(x.Shape);
+        Backend.Gemm(Backend.View(mask, [rows, 1]), false, ones, false, Backend.View(keep, [rows, features]));
+        var y = Backend.Allocate(x.Shape);
+        Backend.Multiply(x.Value, keep, y);
+        var node = Record(y, [x], "mask", n => () => Backend.MultiplyAccumulate(n.Grad!, keep, GradOf(x)));
+        node.Mask = mask;
+        return node;
+    }
+
     private Node Binary(Node a, Node b, string op, Action<DeviceTensor, DeviceTensor, DeviceTensor> forward, Action<DeviceTensor, Node> backward)
     {
         if (a.Value.Length != b.Value.Length)

@@ -22,6 +22,7 @@ public static class SafeTensorsFile
     /// failure leaves any existing file intact and removes the temp file.
     /// </summary>
     /// <exception cref="ArgumentException">A name is empty, reserved or repeated, or a tensor is null.</exception>
+    /// <exception cref="IOException">The file could not be written (disk full, say); the message names <paramref name="path"/>.</exception>
     public static void Write(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -35,6 +36,9 @@ public static class SafeTensorsFile
         byte[] header = SafeTensorsHeader.Build(entries, metadata);
 
         string fullPath = Path.GetFullPath(path);
+        // A link is written through, as a plain write would: the rename replaces the file it points to, not the link.
+        var file = new FileInfo(fullPath);
+        if (file.LinkTarget is not null && file.ResolveLinkTarget(returnFinalTarget: true) is { } target) fullPath = target.FullName;
         string directory = Path.GetDirectoryName(fullPath)!;
         // Checked here so the error names the user's path, not the temporary file's.
         if (!Directory.Exists(directory))
@@ -53,9 +57,12 @@ public static class SafeTensorsFile
             }
             File.Move(tempPath, fullPath, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             TryDelete(tempPath);
+            // The temporary file's name means nothing to the caller: name the file they asked for.
+            if (e is IOException) throw new IOException($"Cannot write '{path}' (the previous file, if any, is unchanged): {e.Message}", e);
+            if (e is UnauthorizedAccessException) throw new UnauthorizedAccessException($"Cannot write '{path}' (the previous file, if any, is unchanged): {e.Message}", e);
             throw;
         }
     }

@@ -61,6 +61,10 @@ internal static class SafeTensorsHeader
     /// <exception cref="InvalidDataException">The header is malformed; the message says how.</exception>
     public static (List<SafeTensorsEntry> Entries, Dictionary<string, string> Metadata) Parse(ReadOnlyMemory<byte> header, long dataLength)
     {
+        // System.Text.Json checks the structure, not the bytes inside strings: an invalid name would only fail later,
+        // when read, with an exception that is not about the file.
+        if (!System.Text.Unicode.Utf8.IsValid(header.Span))
+            throw new InvalidDataException("the header is not valid UTF-8");
         JsonDocument document;
         try
         {
@@ -73,24 +77,37 @@ internal static class SafeTensorsHeader
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"the header must be a JSON object, found {document.RootElement.ValueKind}");
-
-            var entries = new List<SafeTensorsEntry>();
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in document.RootElement.EnumerateObject())
+            try
             {
-                if (!names.Add(property.Name))
-                    throw new InvalidDataException($"the header declares '{property.Name}' twice");
-                if (property.Name == MetadataKey)
-                    ParseMetadata(property.Value, metadata);
-                else
-                    entries.Add(ParseEntry(property.Name, property.Value));
+                return ParseRoot(document.RootElement, dataLength);
             }
-            CheckLayout(entries, dataLength);
-            return (entries, metadata);
+            catch (InvalidOperationException e)
+            {
+                // A string that decodes to no text (a lone surrogate escape such as \ud800), found when it is read.
+                throw new InvalidDataException($"the header holds a string that is not valid text ({e.Message})", e);
+            }
         }
+    }
+
+    private static (List<SafeTensorsEntry> Entries, Dictionary<string, string> Metadata) ParseRoot(JsonElement root, long dataLength)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"the header must be a JSON object, found {root.ValueKind}");
+
+        var entries = new List<SafeTensorsEntry>();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!names.Add(property.Name))
+                throw new InvalidDataException($"the header declares '{property.Name}' twice");
+            if (property.Name == MetadataKey)
+                ParseMetadata(property.Value, metadata);
+            else
+                entries.Add(ParseEntry(property.Name, property.Value));
+        }
+        CheckLayout(entries, dataLength);
+        return (entries, metadata);
     }
 
     private static void ParseMetadata(JsonElement value, Dictionary<string, string> metadata)
@@ -131,7 +148,7 @@ internal static class SafeTensorsHeader
             throw new InvalidDataException($"tensor '{name}' has no 'data_offsets' array of two integers");
         long begin = ReadOffset(name, offsetsElement[0]), end = ReadOffset(name, offsetsElement[1]);
 
-        long elements = 1;
+        long elements = shape.Contains(0) ? 0 : 1;
         foreach (int d in shape)
         {
             elements *= d;

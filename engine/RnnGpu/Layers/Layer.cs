@@ -18,13 +18,26 @@ public abstract class Layer
     /// <param name="batchSize">Fixed batch size (Keras <c>batch_input_shape</c>), needed by stateful layers.</param>
     protected Layer(string? name, int?[]? inputShape, int? batchSize)
     {
-        Name = name ?? "";
+        _name = name ?? "";
         DeclaredInputShape = inputShape is null ? null : Array.ConvertAll(inputShape, d => d ?? -1);
         DeclaredBatchSize = batchSize;
     }
 
     /// <summary>The layer's name, unique within a model.</summary>
-    public string Name { get; internal set; }
+    public string Name
+    {
+        get => _name;
+        internal set
+        {
+            _name = value;
+            if (value != "") OnNamed();
+        }
+    }
+
+    private string _name = "";
+
+    /// <summary>Called when a model names the layer (not for a name given to the constructor).</summary>
+    private protected virtual void OnNamed() { }
 
     /// <summary>Keras class name shown by <c>Summary</c>, e.g. <c>LSTM</c>.</summary>
     public abstract string TypeName { get; }
@@ -80,11 +93,19 @@ public abstract class Layer
     protected abstract int[][] BuildCore(int[][] inputShapes);
 
     /// <summary>Declares a weight; call from <see cref="BuildCore"/>.</summary>
-    protected Weight AddWeight(string name, int[] shape, Initializer initializer, bool trainable = true)
+    protected Weight AddWeight(string name, int[] shape, Initializer initializer, bool trainable = true) =>
+        Declare(new Weight(this, name, shape, initializer, trainable));
+
+    /// <summary>Declares a weight that is another layer's weight under this layer's name (a wrapper's view of the wrapped layer's).</summary>
+    private protected Weight MirrorWeight(Weight inner) => Declare(new Weight(this, inner.Name, inner.Shape, inner.Initializer, inner.Trainable) { Mirrors = inner });
+
+    private Weight Declare(Weight weight)
     {
-        var w = new Weight(this, name, shape, initializer, trainable);
-        _weights.Add(w);
-        return w;
+        // Names are the keys of saved files (layer/name), so a repeat would only fail later, when saving.
+        if (_weights.Any(w => w.Name == weight.Name))
+            throw new InvalidOperationException($"{Title} declares the weight '{weight.Name}' twice: a layer's weight names must be unique (they name its tensors in saved files).");
+        _weights.Add(weight);
+        return weight;
     }
 
     /// <summary>Lets a custom cell declare weights on the layer that wraps it.</summary>

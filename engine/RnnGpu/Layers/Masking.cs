@@ -2,7 +2,10 @@ using RnnGpu.Graphs;
 
 namespace RnnGpu.Layers;
 
-/// <summary>Keras <c>Masking</c>: marks timesteps whose features all equal <see cref="MaskValue"/> as padding for the recurrent layers after it.</summary>
+/// <summary>
+/// Keras <c>Masking</c>: marks timesteps whose features all equal <see cref="MaskValue"/> as padding for the recurrent
+/// layers after it, and, as Keras does, outputs the input with those timesteps zeroed.
+/// </summary>
 public sealed class Masking(double maskValue = 0, string? name = null, int?[]? inputShape = null, int? batchSize = null)
     : SingleInputLayer(name, inputShape, batchSize)
 {
@@ -20,7 +23,7 @@ public sealed class Masking(double maskValue = 0, string? name = null, int?[]? i
     {
         var mask = graph.NewTensor([input.Shape[0], input.Shape[1]]);
         graph.Backend.TimestepMask(input.Value, MaskValue, mask);
-        input.Mask = mask;
-        return input;
+        // A new node: the mask belongs to this layer's output, not to the input that other branches may read too.
+        return graph.MaskTimesteps(input, mask);
     }
 }

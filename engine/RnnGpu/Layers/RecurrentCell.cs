@@ -29,7 +29,15 @@ public abstract class RecurrentCell
     /// <summary>The graph node of a weight for this step; gradients from every step accumulate into the same parameter.</summary>
     protected static Node Use(Graph graph, Weight weight) => graph.Parameter(weight.Parameter);
 
-    internal void Attach(Layer owner) => _owner = owner;
+    /// <summary>Makes <paramref name="owner"/> the layer that holds the cell's weights; a cell belongs to one layer.</summary>
+    internal void Attach(Layer owner)
+    {
+        if (_owner is not null && !ReferenceEquals(_owner, owner))
+            throw new InvalidOperationException(
+                $"{owner.Title} wraps a {GetType().Name} cell that already belongs to {_owner.Title}: the cell's weights live on that layer, so a second " +
+                "layer would silently take them over. Give each Rnn layer its own cell, or, to share the weights, call the same Rnn layer twice.");
+        _owner = owner;
+    }
 
     internal void BuildFor(int inputDim) => Build(inputDim);
 

@@ -9,6 +9,7 @@ public sealed class TimeDistributed : SingleInputLayer
     public TimeDistributed(SingleInputLayer layer, string? name = null, int?[]? inputShape = null, int? batchSize = null) : base(name, inputShape, batchSize)
     {
         Layer = layer ?? throw new ArgumentNullException(nameof(layer));
+        if (Name != "") NameInner();
     }
 
     /// <summary>The wrapped layer.</summary>
@@ -21,10 +22,18 @@ public sealed class TimeDistributed : SingleInputLayer
     protected override int[] Build(int[] inputShape)
     {
         if (inputShape.Length < 2) throw ShapeError("[steps, features…]", inputShape);
-        if (string.IsNullOrEmpty(Layer.Name)) Layer.Name = Name + "_inner";
         Layer.Build([inputShape[1..]]);
-        foreach (var w in Layer.Weights) AddWeight(w.Name, w.Shape, w.Initializer, w.Trainable);
+        foreach (var w in Layer.Weights) MirrorWeight(w);
         return [inputShape[0], .. Layer.OutputShape];
+    }
+
+    // An unnamed wrapped layer is named after the wrapper, once the wrapper has a name (in the functional API a layer is
+    // built when called, before the model names it), so that its errors say where it is.
+    private protected override void OnNamed() => NameInner();
+
+    private void NameInner()
+    {
+        if (Layer.Name == "") Layer.Name = Name + "_inner";
     }
 
     internal override void Place(Backends.IBackend backend, Random random)

@@ -30,6 +30,12 @@ public sealed class Weight
     /// <summary>How new values are drawn.</summary>
     public Initializer Initializer { get; }
 
+    /// <summary>The wrapped layer's weight that this one is a view of (a <see cref="TimeDistributed"/> wrapper's), or null.</summary>
+    internal Weight? Mirrors { get; init; }
+
+    /// <summary>The weight that holds the value: this one, or the one it mirrors.</summary>
+    internal Weight Root => Mirrors?.Root ?? this;
+
     /// <summary>Whether optimizers update it.</summary>
     public bool Trainable { get; }
 
@@ -46,24 +52,44 @@ public sealed class Weight
 
     private Parameter? _parameter;
 
+    /// <summary>The value, kept on the host after <see cref="Release"/> freed it on its backend.</summary>
+    private float[]? _released;
+
     /// <summary>
-    /// Puts the weight on <paramref name="backend"/>: a weight without a value gets initial values drawn on the host; one
-    /// that has a value keeps it (Keras: a layer's weights live as long as the layer), moved over from another backend.
+    /// Puts the weight on <paramref name="backend"/>: a weight that never had a value gets initial values drawn on the
+    /// host; one that has (or had) a value keeps it (Keras: a layer's weights live as long as the layer), moved over
+    /// from another backend.
     /// </summary>
     internal void Place(IBackend backend, Random random)
     {
         if (ReferenceEquals(Backend, backend)) return;
-        var data = new float[Size];
-        if (_parameter is null) Initializer.Fill(data, Shape, random);
-        else _parameter.Value.Backend.Download(_parameter.Value, data);
+        var data = _released ?? new float[Size];
+        if (_parameter is not null) _parameter.Value.Backend.Download(_parameter.Value, data);
+        else if (_released is null) Initializer.Fill(data, Shape, random);
         _parameter?.Dispose();
         _parameter = new Parameter(Path, backend.Upload(data, Shape), Trainable);
+        _released = null;
     }
 
-    /// <summary>Frees the value on its backend; the weight has none afterwards.</summary>
+    /// <summary>
+    /// Frees the value on its backend, keeping a host copy: a model built later over the same layer (after the model
+    /// that trained it was disposed) starts from the trained value, as in Keras.
+    /// </summary>
     internal void Release()
     {
-        _parameter?.Dispose();
+        if (_parameter is null) return;
+        try
+        {
+            var copy = new float[Size];
+            _parameter.Value.Backend.Download(_parameter.Value, copy);
+            _released = copy;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or Cuda.CudaException)
+        {
+            // The backend is gone (disposed first, or its device failed): the value went with it.
+            _released = null;
+        }
+        _parameter.Dispose();
         _parameter = null;
     }
 

@@ -39,7 +39,7 @@ public partial class Model
             sb.AppendLine($"{rows[i].Name.PadRight(nameWidth)}{rows[i].Shape.PadRight(shapeWidth)}{rows[i].Params}");
             sb.AppendLine(i < rows.Count - 1 ? "" : new string('=', width));
         }
-        long total = ParameterCount, trainable = Layers.Sum(l => l.TrainableParameterCount);
+        long total = ParameterCount, trainable = TrainableParameterCount;
         sb.AppendLine($"Total params: {total:N0} ({Bytes(total)})");
         sb.AppendLine($"Trainable params: {trainable:N0} ({Bytes(trainable)})");
         sb.AppendLine($"Non-trainable params: {total - trainable:N0} ({Bytes(total - trainable)})");

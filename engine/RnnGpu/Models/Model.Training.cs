@@ -17,7 +17,7 @@ public partial class Model
     /// <param name="batchSize">Samples per update.</param>
     /// <param name="shuffle">Reshuffle the samples every epoch.</param>
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
-    /// <param name="validationData">Data evaluated after every epoch.</param>
+    /// <param name="validationData">Data evaluated after every epoch; when given, <paramref name="validationSplit"/> is ignored, as in Keras.</param>
     /// <param name="validationSplit">
     /// Fraction of the samples held out for validation: as in Keras, the last N − ⌊N·(1 − split)⌋ of them, before shuffling.
     /// </param>
@@ -57,7 +57,7 @@ public partial class Model
         int size = BatchSizeFor(batchSize);
         if (truncatedBpttSteps is not null && inputs.Length > 1)
             throw new NotSupportedException($"Model '{Name}': truncated BPTT cuts one input sequence into chunks; this model has {inputs.Length} inputs.");
-        if (validationSplit > 0)
+        if (validationSplit > 0 && validationData is null)
         {
             int samples = inputs[0].Shape[0], kept = (int)Math.Floor(samples * (1 - validationSplit)), held = samples - kept;
             if (kept == 0 || held == 0) throw new ArgumentException($"Validation split {validationSplit} of {samples} samples leaves no training or no validation data.", nameof(validationSplit));
@@ -84,6 +84,7 @@ public partial class Model
             var bar = new ProgressBar(Output, batches, verbose);
             var totals = new Totals();
             var logs = new Dictionary<string, double>();
+            int done = 0;
             for (int b = 0; b < batches; b++)
             {
                 var rows = order.AsSpan(b * size, Math.Min(size, n - b * size));
@@ -92,12 +93,14 @@ public partial class Model
                 var stats = TrainBatch(batch, y.TakeRows(rows), truncatedBpttSteps, epoch, b);
                 totals.Add(stats);
                 logs = totals.Logs(TracksAccuracy, "");
-                bar.Update(b + 1, logs);
+                bar.Update(done = b + 1, logs);
                 foreach (var h in hooks) h.OnBatchEnd(b, logs, context);
+                // As in Keras, a stop ends the epoch after this batch; validation and OnEpochEnd still run.
+                if (context.StopTraining) break;
             }
             if (validationData is { } val)
                 foreach (var (k, value) in EvaluateCore(val.X, val.Y, size)) logs["val_" + k] = value;
-            bar.Finish(batches, logs);
+            bar.Finish(done, logs);
             history.Add(logs);
             foreach (var h in hooks) h.OnEpochEnd(epoch, logs, context);
         }

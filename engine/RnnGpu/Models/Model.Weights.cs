@@ -15,6 +15,7 @@ public partial class Model
     /// Keras <c>set_weights</c>: replaces every weight, in the order of <see cref="GetWeights"/>. All counts and shapes
     /// are checked before anything changes, so a mismatch leaves the model as it was. Works across backends and
     /// between models of the same architecture (e.g. a stateful batch-1 prediction model taking over trained weights).
+    /// As in Keras, the optimizer's state (momenta, Adam's moments and step count) is kept.
     /// </summary>
     public void SetWeights(IReadOnlyList<Tensor> weights)
     {
@@ -24,16 +25,18 @@ public partial class Model
         if (weights.Count != targets.Count)
             throw new ArgumentException($"Model '{Name}' has {targets.Count} weights ({string.Join(", ", targets.Select(t => t.Path))}), got {weights.Count} tensors.", nameof(weights));
         for (int i = 0; i < targets.Count; i++)
-            if (!ShapeUtil.Equal(weights[i].Shape, targets[i].Shape))
+            if (weights[i] is null)
+                throw new ArgumentException($"Weight {i} '{targets[i].Path}' is null.", nameof(weights));
+            else if (!ShapeUtil.Equal(weights[i].Shape, targets[i].Shape))
                 throw new ArgumentException($"Weight {i} '{targets[i].Path}' has shape {ShapeUtil.Format(targets[i].Shape)}, got {ShapeUtil.Format(weights[i].Shape)}.", nameof(weights));
         for (int i = 0; i < targets.Count; i++) targets[i].Assign(weights[i]);
-        Optimizer?.Reset();
     }
 
     /// <summary>
     /// Writes every weight to a safetensors file (names are the Keras paths such as <c>lstm/kernel</c>, float32,
     /// readable by other tools). The write is atomic: a temporary file is renamed over the target, so an existing
-    /// file is never left half-written.
+    /// file is never left half-written. As Keras's <c>save_weights</c>, it holds the layers' weights, not the
+    /// optimizer's state: training resumed after <see cref="LoadWeights"/> starts the optimizer afresh.
     /// </summary>
     public void SaveWeights(string path)
     {

@@ -71,11 +71,17 @@ public partial class Model : IDisposable
     /// <summary>True once the layer graph is known.</summary>
     public bool IsBuilt => _inputs.Length > 0;
 
-    /// <summary>All weights in Keras order (layer by layer, each layer's in declaration order).</summary>
-    public IReadOnlyList<Weight> Weights => Layers.SelectMany(l => l.Weights).ToList();
+    /// <summary>
+    /// All weights in Keras order (layer by layer, each layer's in declaration order), each once: a layer used both
+    /// directly and inside a <see cref="TimeDistributed"/> contributes its weights where it first appears.
+    /// </summary>
+    public IReadOnlyList<Weight> Weights => Layers.SelectMany(l => l.Weights).DistinctBy(w => w.Root).ToList();
 
-    /// <summary>Total number of weight elements.</summary>
-    public long ParameterCount => Layers.Sum(l => l.ParameterCount);
+    /// <summary>Total number of weight elements (each weight counted once, as Keras counts).</summary>
+    public long ParameterCount => Weights.Sum(w => (long)w.Size);
+
+    /// <summary>Number of trainable weight elements.</summary>
+    public long TrainableParameterCount => Weights.Where(w => w.Trainable).Sum(w => (long)w.Size);
 
     /// <summary>Fixes the layer graph, names unnamed layers Keras-style (<c>lstm</c>, <c>lstm_1</c>, …).</summary>
     protected void SetGraph(Input[] inputs, SymbolicTensor[] outputs)

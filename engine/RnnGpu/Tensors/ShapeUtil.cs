@@ -6,7 +6,7 @@ public static class ShapeUtil
     /// <summary>Number of elements of a shape (1 for a scalar).</summary>
     public static int Size(ReadOnlySpan<int> shape)
     {
-        long size = 1;
+        long size = shape.Contains(0) ? 0 : 1;
         foreach (int d in shape)
         {
             if (d < 0) throw new ArgumentException($"Negative dimension {d} in shape {Format(shape)}.");

@@ -21,7 +21,7 @@ public sealed class TrainingContext
     /// <summary>The model being trained (its optimizer's learning rate may be changed).</summary>
     public Model Model { get; }
 
-    /// <summary>Set to end training after the current epoch.</summary>
+    /// <summary>Set to end training: after the current batch (validation and <c>OnEpochEnd</c> still run for the epoch), as in Keras.</summary>
     public bool StopTraining { get; set; }
 }
 

@@ -202,6 +202,29 @@ public class SafeTensorsFileTests
             "declares 'w' twice");
 
     [Test]
+    public void Read_InvalidUtf8InAName_Throws()
+    {
+        var header = Encoding.UTF8.GetBytes("""{"a?":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""");
+        header[Array.IndexOf(header, (byte)'?')] = 0xFF; // valid JSON structure, invalid bytes inside a string
+        var bytes = new byte[8 + header.Length + 4];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
+        header.CopyTo(bytes, 8);
+        ExpectProblem(WriteBytes("utf8.safetensors", bytes), "not valid UTF-8");
+    }
+
+    [Test]
+    public void Read_LoneSurrogateEscapeInMetadata_Throws() =>
+        ExpectProblem(WriteRaw("surrogate.safetensors", """{"__metadata__":{"format":"\ud800"},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", new byte[4]),
+            "not valid text");
+
+    [Test]
+    public void Read_ZeroElementsInAHugeShape_IsAnEmptyTensor()
+    {
+        var content = SafeTensorsFile.Read(WriteRaw("empty.safetensors", """{"e":{"dtype":"F32","shape":[65536,65536,0],"data_offsets":[0,0]}}""", []));
+        Assert.That(content.TryGetTensor("e", out var e) && e.Length == 0 && e.Shape.SequenceEqual([65536, 65536, 0]));
+    }
+
+    [Test]
     public void Read_MissingFile_ThrowsFileNotFound() =>
         Assert.That(() => SafeTensorsFile.Read(PathOf("missing.safetensors")), Throws.InstanceOf<FileNotFoundException>());
 
@@ -232,6 +255,28 @@ public class SafeTensorsFileTests
 
         Assert.That(Directory.GetFiles(_directory), Is.Empty, "no temp file is left behind");
         Assert.That(File.ReadAllText(Path.Combine(path, "keep.txt")), Is.EqualTo("keep"));
+    }
+
+    [Test]
+    public void Write_ThroughASymbolicLink_ReplacesTheFileItPointsTo()
+    {
+        string target = PathOf("target.safetensors"), link = PathOf("link.safetensors");
+        SafeTensorsFile.Write(target, [new("old", new Tensor([7f], 1))]);
+        File.CreateSymbolicLink(link, target);
+
+        SafeTensorsFile.Write(link, [new("new", new Tensor([1f], 1))]);
+
+        Assert.That(new FileInfo(link).LinkTarget, Is.EqualTo(target), "the link is still a link");
+        Assert.That(SafeTensorsFile.Read(target).TryGetTensor("new", out _), "and the file it points to holds the new tensors");
+    }
+
+    [Test]
+    public void Write_FailingWrite_NamesTheCallersPathNotTheTemporaryFile()
+    {
+        string path = PathOf("occupied");
+        Directory.CreateDirectory(path);
+        var e = Assert.Catch(() => SafeTensorsFile.Write(path, [new("w", new Tensor([1f], 1))]))!;
+        Assert.That(e.Message, Does.StartWith($"Cannot write '{path}'").And.Not.Contain(".tmp"));
     }
 
     [Test]

@@ -28,6 +28,37 @@ public class CustomCellTests
     }
 
     [Test]
+    public void A_cell_belongs_to_one_layer()
+    {
+        var cell = new PrimitiveLstmCell(3);
+        var first = new Sequential(new Rnn(cell, name: "first", inputShape: [4, 2]));
+        first.Build(Device.Cpu, seed: 1);
+        var e = Assert.Throws<InvalidOperationException>(() => new Sequential(new Rnn(cell, name: "second", inputShape: [4, 2])).Build(Device.Cpu));
+        Assert.That(e!.Message, Does.Contain("Layer 'second' (RNN)").And.Contain("already belongs to Layer 'first' (RNN)"));
+    }
+
+    [Test]
+    public void A_cell_that_declares_a_weight_name_twice_is_an_error_naming_its_layer()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => new Sequential(new Rnn(new TwiceNamedCell(), name: "twice", inputShape: [4, 2])));
+        Assert.That(e!.Message, Does.Contain("Layer 'twice' (RNN) declares the weight 'w' twice"));
+    }
+
+    private sealed class TwiceNamedCell : RecurrentCell
+    {
+        public override int Units => 2;
+
+        protected override void Build(int inputDim)
+        {
+            AddWeight("w", [inputDim, 2], Initializer.GlorotUniform);
+            AddWeight("w", [2, 2], Initializer.Orthogonal);
+        }
+
+        protected override (RnnGpu.Graphs.Node Output, RnnGpu.Graphs.Node[] States) Step(RnnGpu.Graphs.Graph graph, RnnGpu.Graphs.Node input, RnnGpu.Graphs.Node[] states) =>
+            throw new NotSupportedException("never run: building fails");
+    }
+
+    [Test]
     public void Primitive_cell_gradients_match_finite_differences()
     {
         var random = new Random(10);

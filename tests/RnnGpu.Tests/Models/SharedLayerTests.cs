@@ -73,6 +73,20 @@ public class SharedLayerTests
     }
 
     [Test]
+    public void A_model_built_over_the_layers_of_a_disposed_model_starts_from_their_trained_weights()
+    {
+        var t = TrainFullModel();
+        var trainedKernel = t.Encoder.Weights[0].Parameter.ToHost().Data.ToArray();
+        var states = new Model([t.Input], [t.EncoderOutputs[1]]); // not placed yet
+        t.Full.Dispose();
+        Assert.That(t.Encoder.Weights.Select(w => w.IsMaterialized), Is.All.False, "the device memory is freed");
+
+        states.Build(Device.Cpu, seed: 9);
+        Assert.That(t.Encoder.Weights[0].Parameter.ToHost().Data, Is.EqualTo(trainedKernel), "Keras: a layer's weights live as long as the layer");
+        states.Dispose();
+    }
+
+    [Test]
     public void Moving_a_model_to_another_backend_keeps_its_weights()
     {
         var t = TrainFullModel();

@@ -72,6 +72,65 @@ public class WeightsTests
     }
 
     [Test]
+    public void SetWeights_keeps_the_optimizers_state_as_Keras_does()
+    {
+        var random = new Random(2);
+        var x = Support.TestData.Uniform(random, 1, 8, 6, 3);
+        var y = Support.TestData.OneHot([0, 1, 1, 0, 1, 0, 0, 1], 2, 8);
+        var (a, b) = (NewModel(1), NewModel(1));
+        a.Fit(x, y, epochs: 2, batchSize: 4, shuffle: false, verbose: 0);
+        b.Fit(x, y, epochs: 2, batchSize: 4, shuffle: false, verbose: 0);
+
+        b.SetWeights(b.GetWeights()); // same values: Adam's moments and step count must survive
+        a.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0);
+        b.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0);
+
+        Assert.That(b.GetWeights().Select(t => t.Data), Is.EqualTo(a.GetWeights().Select(t => t.Data)));
+    }
+
+    [Test]
+    public void SetWeights_with_a_null_tensor_names_the_weight()
+    {
+        var model = NewModel(1);
+        var weights = model.GetWeights().ToList();
+        weights[2] = null!;
+        var e = Assert.Throws<ArgumentException>(() => model.SetWeights(weights));
+        Assert.That(e!.Message, Does.Contain("Weight 2 'lstm/bias' is null"));
+    }
+
+    [Test]
+    public void A_layer_used_directly_and_inside_TimeDistributed_has_its_weights_once_as_in_Keras()
+    {
+        var input = new Input([4, 3]);
+        var head = new Dense(2);
+        var perStep = new TimeDistributed(head).Call(new Lstm(3, returnSequences: true).Call(input));
+        var last = head.Call(new Lstm(3).Call(input));
+        var model = new Model([input], [perStep, last]);
+        model.Build(Device.Cpu, seed: 1);
+
+        Assert.That(model.Weights.Select(w => w.Path), Is.EqualTo(new[]
+        {
+            "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "lstm_1/kernel", "lstm_1/recurrent_kernel", "lstm_1/bias", "dense/kernel", "dense/bias",
+        }).Or.EqualTo(new[]
+        {
+            "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "time_distributed/kernel", "time_distributed/bias", "lstm_1/kernel", "lstm_1/recurrent_kernel", "lstm_1/bias",
+        }));
+        const long lstm = 4 * (3 * (3 + 3) + 3), dense = 3 * 2 + 2;
+        Assert.That(model.ParameterCount, Is.EqualTo(2 * lstm + dense));
+        Assert.That(model.SummaryText(), Does.Contain($"Total params: {2 * lstm + dense}"));
+        Assert.That(model.GetWeights(), Has.Count.EqualTo(8));
+    }
+
+    [Test]
+    public void A_wrapped_layer_called_in_the_functional_api_is_named_after_its_wrapper()
+    {
+        var input = new Input([4, 3]);
+        var wrapper = new TimeDistributed(new Dense(2));
+        _ = new Model([input], [wrapper.Call(input)]);
+        Assert.That(wrapper.Layer.Name, Is.EqualTo("time_distributed_inner"));
+    }
+
+    [Test]
     public void Saving_a_model_whose_layers_are_not_built_yet_is_an_error_not_an_empty_file()
     {
         var model = new Sequential(new Lstm(8), new Dense(10));

@@ -26,4 +26,18 @@ public class ValidationSplitTests
         var fewer = model.Evaluate(x.SliceRows(samples - held + 1, held - 1), y.SliceRows(samples - held + 1, held - 1));
         Assert.That(history["val_loss"][0], Is.Not.EqualTo(fewer["loss"]).Within(1e-6), "not one sample fewer");
     }
+
+    [Test]
+    public void Validation_data_given_wins_over_the_split_and_every_sample_trains()
+    {
+        var random = new Random(7);
+        var (x, xv) = (TestData.Uniform(random, 1, 10, 3, 2), TestData.Uniform(random, 1, 4, 3, 2));
+        var (y, yv) = (TestData.Labels([.. Enumerable.Range(0, 10).Select(i => i % 2)], 10), TestData.Labels([0, 1, 1, 0], 4));
+        var model = new Sequential(new Gru(3, inputShape: [3, 2]), new Dense(2, ActivationKind.Softmax));
+        model.Compile(new Sgd(0), new RnnGpu.Losses.SparseCategoricalCrossentropy(), device: Device.Cpu, seed: 1);
+
+        var history = model.Fit(x, y, epochs: 1, verbose: 0, validationData: (xv, yv), validationSplit: 0.2);
+        Assert.That(history["val_loss"][0], Is.EqualTo(model.Evaluate(xv, yv)["loss"]).Within(1e-6), "Keras: validation_data overrides validation_split");
+        Assert.That(history["loss"][0], Is.EqualTo(model.Evaluate(x, y)["loss"]).Within(1e-6), "the loss of all 10 samples");
+    }
 }

@@ -311,7 +311,8 @@ public sealed unsafe partial class CpuBackend<T> : IBackend where T : unmanaged,
         if (rows == 0) return;
         int f = x.Length / rows;
         var xs = F(x).Span; var ms = F(mask).Span;
-        T v = T.CreateChecked(maskValue);
+        // Compared as float, as the float backends do: in double, 0.1 would never match data that came in as 0.1f.
+        T v = T.CreateChecked((float)maskValue);
         for (int r = 0; r < rows; r++)
         {
             bool any = false;
