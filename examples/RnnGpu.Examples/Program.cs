@@ -10,9 +10,17 @@ try
 {
     return ExampleCommands.CreateRoot().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException
-                              or CudaException or DatasetUnavailableException or PackageIntegrityException or TrainingDivergedException)
+catch (Exception e) when (Actionable(e) is { } actionable)
 {
-    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine($"error: {RnnGpu.Examples.Shared.CommonOptions.UserMessage(actionable)}");
     return 1;
 }
+
+// A parallel loader (Fashion-MNIST's) wraps the error of the file it failed on.
+static Exception? Actionable(Exception e) => e switch
+{
+    AggregateException { InnerExceptions.Count: > 0 } all => all.InnerExceptions.Select(Actionable).FirstOrDefault(a => a is not null),
+    ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or InvalidDataException
+        or CudaException or DatasetUnavailableException or PackageIntegrityException or TrainingDivergedException => e,
+    _ => null,
+};

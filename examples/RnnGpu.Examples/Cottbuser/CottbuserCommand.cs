@@ -9,7 +9,9 @@ internal static class CottbuserCommand
     public static Command Create()
     {
         var command = new Command("cottbuser", "Two stacked GRU(50) memorise a tongue twister; a stateful batch-1 copy replays it from '*' every few dozen epochs until it is exact.");
-        var common = CommonOptions.AddTo(command, CottbuserExample.DefaultEpochs, batchSize: 1, "Most epochs before giving up (training stops once the sentence comes back exactly).");
+        // One training sequence, so one batch of one: no --batch-size.
+        var common = CommonOptions.AddTo(command, CottbuserExample.DefaultEpochs, batchSize: 1,
+            "Most epochs before giving up (training stops once the sentence comes back exactly).", batchSizeOption: false);
         var checkEvery = new Option<int>("--check-every") { Description = "Epochs between two attempts of the prediction model.", DefaultValueFactory = _ => CottbuserExample.DefaultCheckEvery };
         CommonOptions.AtLeast(checkEvery, 1);
         var learningRate = new Option<double>("--learning-rate") { Description = "Adam's learning rate.", DefaultValueFactory = _ => CottbuserExample.DefaultLearningRate };

@@ -57,6 +57,6 @@ public sealed record ReutersModelKind(string Key, string Title, double? Tutorial
         foreach (string key in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             picked.Add(All.FirstOrDefault(m => m.Key.Equals(key, StringComparison.OrdinalIgnoreCase))
                 ?? throw new ArgumentException($"Unknown model '{key}'; known: {string.Join(", ", All.Select(m => m.Key))} or all."));
-        return picked;
+        return picked.Count > 0 ? picked : throw new ArgumentException($"No model named; known: {string.Join(", ", All.Select(m => m.Key))} or all.");
     }
 }

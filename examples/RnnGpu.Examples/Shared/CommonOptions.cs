@@ -7,7 +7,7 @@ internal sealed class CommonOptions
 {
     private readonly Option<string> _device = new("--device")
     {
-        Description = "Where to run: auto (GPU when usable, else CPU), cpu or gpu[:N].",
+        Description = "Where to run: auto (GPU when usable, else CPU), cpu, gpu[:N], or gpu-tf32 (float32 GEMMs on TF32 tensor cores).",
         DefaultValueFactory = _ => "auto",
     };
 
@@ -17,30 +17,40 @@ internal sealed class CommonOptions
     private readonly Option<string> _out;
     private readonly Option<int?> _limit = new("--limit") { Description = "Train on the first N samples only (evaluation sets are cut to N too): a quick run." };
 
-    private CommonOptions(int epochs, int batchSize, string outDir, string epochsDescription)
+    /// <summary>The fixed batch size of an example without --batch-size, else null.</summary>
+    private readonly int? _fixedBatchSize;
+
+    private CommonOptions(int epochs, int batchSize, string outDir, string epochsDescription, bool hasBatchSize)
     {
+        _fixedBatchSize = hasBatchSize ? null : batchSize;
         _epochs = new Option<int>("--epochs") { Description = epochsDescription, DefaultValueFactory = _ => epochs };
         _batchSize = new Option<int>("--batch-size") { Description = "Samples per weight update.", DefaultValueFactory = _ => batchSize };
         _out = new Option<string>("--out") { Description = "Folder for the PNG plots.", DefaultValueFactory = _ => outDir };
     }
 
     /// <summary>Adds the shared options to <paramref name="command"/> with this example's defaults; the output folder defaults to <c>out/&lt;command&gt;</c>.</summary>
-    public static CommonOptions AddTo(Command command, int epochs, int batchSize, string epochsDescription = "Passes over the training data.")
+    /// <param name="command">The subcommand.</param>
+    /// <param name="epochs">Default of --epochs.</param>
+    /// <param name="batchSize">Default of --batch-size, or the fixed batch size of an example that offers no such option.</param>
+    /// <param name="epochsDescription">Help text of --epochs.</param>
+    /// <param name="batchSizeOption">False for an example whose batch size is fixed (one sequence, say): no --batch-size.</param>
+    public static CommonOptions AddTo(Command command, int epochs, int batchSize, string epochsDescription = "Passes over the training data.", bool batchSizeOption = true)
     {
-        var options = new CommonOptions(epochs, batchSize, Path.Combine("out", command.Name), epochsDescription);
+        var options = new CommonOptions(epochs, batchSize, Path.Combine("out", command.Name), epochsDescription, batchSizeOption);
         command.Options.Add(options._device);
         command.Options.Add(options._epochs);
-        command.Options.Add(options._batchSize);
+        if (batchSizeOption) command.Options.Add(options._batchSize);
         command.Options.Add(options._seed);
         command.Options.Add(options._out);
         command.Options.Add(options._limit);
         AtLeast(options._epochs, 0);
         AtLeast(options._batchSize, 1);
         Require(options._limit, v => v is not < 1, "must be >= 1");
+        Require(options._out, v => !string.IsNullOrWhiteSpace(v), "must name a folder");
         options._device.Validators.Add(r =>
         {
             try { Device.Parse(r.GetValueOrDefault<string>() ?? "auto"); }
-            catch (ArgumentException e) { r.AddError(e.Message); }
+            catch (ArgumentException e) { r.AddError(UserMessage(e)); }
         });
         return options;
     }
@@ -58,8 +68,15 @@ internal sealed class CommonOptions
             T value;
             try { value = r.GetValueOrDefault<T>(); }
             catch (InvalidOperationException) { return; }
-            if (!valid(value)) r.AddError($"{option.Name} {requirement}, got {value}.");
+            if (!valid(value)) r.AddError($"{option.Name} {requirement}, got {(value is string text ? $"'{text}'" : value)}.");
         });
+
+    /// <summary>
+    /// An error's message for the user: an argument error's ends in " (Parameter 'name')", the name of a method's
+    /// parameter, which says nothing to someone typing options.
+    /// </summary>
+    public static string UserMessage(Exception e) =>
+        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
 
     /// <summary>The output folder, created before any work starts, so that a bad --out fails at once rather than after training.</summary>
     private static string CreatedFolder(string path)
@@ -80,7 +97,7 @@ internal sealed class CommonOptions
     {
         Device = Device.Parse(result.GetValue(_device) ?? "auto"),
         Epochs = result.GetValue(_epochs),
-        BatchSize = result.GetValue(_batchSize),
+        BatchSize = _fixedBatchSize ?? result.GetValue(_batchSize),
         Seed = result.GetValue(_seed),
         OutDir = CreatedFolder(result.GetValue(_out) ?? "out"),
         Limit = result.GetValue(_limit),

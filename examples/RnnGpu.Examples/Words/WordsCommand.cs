@@ -29,7 +29,7 @@ internal static class WordsCommand
         var prompt = new Option<string?>("--prompt") { Description = "Text to continue after training (without it a terminal is asked for prompts)." };
         var words = new Option<int>("--words") { Description = "Words generated after the prompt.", DefaultValueFactory = _ => defaults.GenerateWords };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature of the continuation (0: most likely word).", DefaultValueFactory = _ => defaults.Temperature };
-        foreach (var option in new[] { vocabulary, units1, units2, printEvery, words }) CommonOptions.AtLeast(option, 1);
+        foreach (var option in new[] { units1, units2, printEvery, words }) CommonOptions.AtLeast(option, 1);
         CommonOptions.AtLeast(vocabulary, 2);
         CommonOptions.Require(temperature, v => v >= 0 && double.IsFinite(v), "must be >= 0 (0: the most likely word)");
         command.Options.Add(from);
@@ -47,11 +47,7 @@ internal static class WordsCommand
             int first = result.GetValue(from), last = result.GetValue(to);
             options.Output.WriteLine($"Loading State of the Union addresses {first}–{last} (fetched into the dataset cache on first use)...");
             var addresses = StateOfTheUnion.Load(first, last);
-            if (addresses.Count == 0)
-            {
-                options.Output.WriteLine($"No address between {first} and {last}; pick other --from/--to years.");
-                return 1;
-            }
+            if (addresses.Count == 0) throw new ArgumentException($"No address between {first} and {last}; pick other --from/--to years.");
             WordsExample.Run(options, [.. addresses.Select(a => a.Text)], defaults with
             {
                 VocabularySize = result.GetValue(vocabulary),
