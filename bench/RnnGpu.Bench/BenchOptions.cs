@@ -85,7 +85,7 @@ public sealed class BenchOptions
                 case "--job": o.Job = Next().ToLowerInvariant(); break;
                 case "--cpu-set": o.CpuSet = Next(); break;
                 case "--gpu-set": o.GpuSet = Next(); break;
-                case "--threads": o.Threads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--threads": o.Threads = OptionValues.Int("--threads", Next(), min: 1); break;
                 case "--out": o.OutputDirectory = Next(); break;
                 case "--cpu-split":
                     string split = Next();
@@ -104,6 +104,9 @@ public sealed class BenchOptions
             }
         }
         if (o.Job is not ("short" or "full")) throw new ArgumentException($"--job must be short or full, not '{o.Job}'.");
+        // Checked before anything is run or written: an unknown set is an error here, not after run-info.json exists.
+        _ = BenchConfigs.Select(o.CpuSet).ToList();
+        _ = BenchConfigs.Select(o.GpuSet).ToList();
         return (o, [.. rest]);
     }
 

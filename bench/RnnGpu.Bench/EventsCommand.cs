@@ -56,14 +56,18 @@ public static class EventsCommand
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             switch (args[i])
             {
-                case "--device": device = Next(); break;
-                case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--warmup-seconds": warmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--profile": profileRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--device":
+                    device = Next();
+                    if (device is not ("gpu" or "cpu")) throw new ArgumentException($"--device must be gpu or cpu, not '{device}'.");
+                    break;
+                case "--warmup": warmup = OptionValues.Int("--warmup", Next(), min: 0); break;
+                case "--warmup-seconds": warmupSeconds = OptionValues.Positive("--warmup-seconds", Next()); break;
+                case "--runs": runs = OptionValues.Int("--runs", Next(), min: 1); break;
+                case "--profile": profileRuns = OptionValues.Int("--profile", Next(), min: 0); break;
                 default: throw new ArgumentException($"Unknown events option '{args[i]}'.");
             }
         }
+        if (!args.Contains("--device") && gpuSkip is not null) Console.WriteLine($"No usable GPU ({gpuSkip}): timing the CPU backend.");
         if (device == "gpu" && gpuSkip is not null)
         {
             Console.WriteLine($"events --device gpu skipped: {gpuSkip}");

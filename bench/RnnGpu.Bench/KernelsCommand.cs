@@ -29,7 +29,7 @@ public static class KernelsCommand
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             switch (args[i])
             {
-                case "--arch": arch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--arch": arch = OptionValues.Int("--arch", Next(), min: 10); break;
                 default: throw new ArgumentException($"Unknown kernels option '{args[i]}'.");
             }
         }

@@ -86,7 +86,7 @@ def make_case(config, device):
         model.zero_grad(set_to_none=False)
         model(x).backward(grad)
 
-    return {"inference": inference, "training": training}
+    return {"model": model, "inference": inference, "training": training}
 
 
 def time_gpu(fn, warmup, runs):
@@ -185,6 +185,9 @@ def main():
         for config in configs:
             case = make_case(config, device)
             for mode in ("inference", "training"):
+                # nn.LSTM/GRU/RNN hand their training flag to cuDNN, which runs its training forward (activations
+                # kept in a reserve space) whenever the flag is set, under no_grad too: inference runs in eval mode.
+                case["model"].train(mode == "training")
                 entry = {"config": config["name"], "mode": mode, "device": "cpu" if device == "cpu" else "gpu",
                          "impl": impl, "runs": args.runs, "warmup": args.warmup}
                 try:

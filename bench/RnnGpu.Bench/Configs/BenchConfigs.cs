@@ -13,7 +13,7 @@ public static class BenchConfigs
 
     /// <summary>The configuration with this name.</summary>
     public static BenchConfig Get(string name) =>
-        All.FirstOrDefault(c => c.Name == name) ?? throw new ArgumentException($"No benchmark configuration '{name}'.", nameof(name));
+        All.FirstOrDefault(c => c.Name == name) ?? throw new ArgumentException($"No benchmark configuration '{name}' (see configs.json).");
 
     /// <summary>Parses a configs.json file.</summary>
     public static IReadOnlyList<BenchConfig> Load(string path)

@@ -36,8 +36,8 @@ public static class GemmCommand
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             switch (args[i])
             {
-                case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--seconds": seconds = OptionValues.Positive("--seconds", Next()); break;
+                case "--rounds": rounds = OptionValues.Int("--rounds", Next(), min: 1); break;
                 default: throw new ArgumentException($"Unknown gemm option '{args[i]}'.");
             }
         }

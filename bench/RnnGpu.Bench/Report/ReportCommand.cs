@@ -37,8 +37,8 @@ public static class ReportCommand
                 case "--results": dir = Next(); break;
                 case "--out": output = Next(); break;
                 case "--note": notes.Add(Next()); break;
-                case "--peak-cpu-gflops": cpuPeak = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--peak-gpu-gflops": gpuPeak = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--peak-cpu-gflops": cpuPeak = OptionValues.Positive("--peak-cpu-gflops", Next()); break;
+                case "--peak-gpu-gflops": gpuPeak = OptionValues.Positive("--peak-gpu-gflops", Next()); break;
                 case "--help" or "-h": Console.WriteLine(Usage); return 0;
                 default: Console.Error.WriteLine($"Unknown report option '{args[i]}'.\n{Usage}"); return 2;
             }
@@ -180,9 +180,12 @@ public static class ReportCommand
         var r = ratios.Where(x => double.IsFinite(x) && x > 0).ToList();
         if (r.Count == 0) return null;
         double geometricMean = Math.Exp(r.Average(Math.Log));
+        // A ratio below 1 that two decimals would round up to 1.00 gets four, so that the range agrees with the count.
+        double low = r.Min();
+        string lowText = low.ToString(low < 1 && Math.Round(low, 2) >= 1 ? "F4" : "F2", CultureInfo.InvariantCulture);
         return string.Create(CultureInfo.InvariantCulture,
             $"ours as fast or faster (ratio ≥ 1) in {r.Count(x => x >= 1)} of {r.Count} configurations; " +
-            $"geometric mean ratio {geometricMean:F2}, range {r.Min():F2}–{r.Max():F2}");
+            $"geometric mean ratio {geometricMean:F2}, range {lowText}–{r.Max():F2}");
     }
 
     private static string Fmt(double? value, string format) =>
