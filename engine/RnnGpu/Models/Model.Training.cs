@@ -107,7 +107,11 @@ public partial class Model
         return history;
     }
 
-    /// <summary>Keras <c>evaluate</c>: the mean loss (and accuracy when tracked) over the data, without training.</summary>
+    /// <summary>
+    /// Keras <c>evaluate</c>: the mean loss (and accuracy when tracked) over the data, without training. For masked
+    /// sequence outputs it is the mean over every unpadded timestep of the data, whatever the batch size (tf.keras 2
+    /// averages each batch's masked mean weighted by the batch's sample count, which depends on the batch size).
+    /// </summary>
     public IReadOnlyDictionary<string, double> Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 0)
     {
         ArgumentNullException.ThrowIfNull(x);

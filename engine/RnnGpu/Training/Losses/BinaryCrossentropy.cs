@@ -5,7 +5,9 @@ namespace RnnGpu.Losses;
 
 /// <summary>
 /// Keras <c>binary_crossentropy</c>, averaged over all output elements. A sigmoid output is fused with the loss and
-/// computed from its logits; other outputs are taken as probabilities and clipped to [1e-7, 1-1e-7] like Keras.
+/// computed from its logits; other outputs are taken as probabilities and clipped to [1e-7, 1-1e-7] like Keras, and
+/// the loss is the log of the clipped value, as in Keras 3 (tf.keras 2 also added 1e-7 inside the log: 15.42 instead of
+/// 16.12 at the clip, a 3e-7 difference at 0.5).
 /// </summary>
 public sealed class BinaryCrossentropy(bool fromLogits = false) : Loss
 {
