@@ -126,6 +126,12 @@ public abstract class Layer
         foreach (var w in _weights) w.Place(backend, random);
     }
 
+    /// <summary>Frees the weights on their backend, keeping their values on the host (see <see cref="Weight.Release"/>).</summary>
+    internal virtual void Release()
+    {
+        foreach (var w in _weights) w.Release();
+    }
+
     /// <summary>
     /// How many placed, undisposed models use this layer: a layer shared by several models (a Keras encoder model built
     /// over a trained model's layers) keeps its weights until the last of them is disposed.

@@ -36,6 +36,13 @@ public sealed class TimeDistributed : SingleInputLayer
         if (Layer.Name == "") Layer.Name = Name + "_inner";
     }
 
+    // The values are the wrapped layer's: it frees them (and keeps them on the host); the wrapper only lets go.
+    internal override void Release()
+    {
+        Layer.Release();
+        foreach (var w in Weights) w.Unshare();
+    }
+
     internal override void Place(Backends.IBackend backend, Random random)
     {
         Layer.Place(backend, random);

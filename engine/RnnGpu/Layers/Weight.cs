@@ -94,7 +94,18 @@ public sealed class Weight
     }
 
     /// <summary>Uses another weight's parameter (a wrapper layer exposing its inner layer's weights).</summary>
-    internal void Share(Weight inner) => _parameter = inner.Parameter;
+    internal void Share(Weight inner)
+    {
+        _parameter = inner.Parameter;
+        _released = null;
+    }
+
+    /// <summary>Lets go of a parameter <see cref="Share"/> took, without freeing it (its owner does).</summary>
+    internal void Unshare()
+    {
+        _parameter = null;
+        _released = null;
+    }
 
     /// <summary>Replaces the values (shape already checked by the caller).</summary>
     internal void Assign(Tensor value) 

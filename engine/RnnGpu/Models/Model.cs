@@ -330,7 +330,7 @@ public partial class Model : IDisposable
         {
             layer.ResetStates();
             if (Backend is not null && --layer.Users > 0) continue;
-            foreach (var w in layer.Weights) w.Release();
+            layer.Release();
         }
         GC.SuppressFinalize(this);
     }

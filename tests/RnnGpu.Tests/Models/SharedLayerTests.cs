@@ -87,6 +87,23 @@ public class SharedLayerTests
     }
 
     [Test]
+    public void A_TimeDistributed_layer_reused_after_its_model_was_disposed_has_its_trained_weights()
+    {
+        var random = new Random(3);
+        var x = TestData.Uniform(random, 1, 4, 5, 3);
+        var head = new TimeDistributed(new Dense(2), inputShape: [5, 3]);
+        var first = new Sequential(head);
+        first.Build(Device.Cpu, seed: 1);
+        var before = first.Predict(x).Data.ToArray();
+        first.Dispose();
+        Assert.That(head.Layer.Weights.Concat(head.Weights).Select(w => w.IsMaterialized), Is.All.False, "the wrapped layer's weights are freed too");
+
+        using var second = new Sequential(head);
+        second.Build(Device.Cpu, seed: 2);
+        Assert.That(second.Predict(x).Data, Is.EqualTo(before));
+    }
+
+    [Test]
     public void Moving_a_model_to_another_backend_keeps_its_weights()
     {
         var t = TrainFullModel();
