@@ -48,6 +48,7 @@ public static class EventsCommand
     public static int Run(BenchOptions options, string? gpuSkip, string[] args)
     {
         string device = gpuSkip is null ? "gpu" : "cpu";
+        bool deviceGiven = false;
         int warmup = 10, runs = 100;
         double? warmupSeconds = null;
         int profileRuns = 0;
@@ -58,6 +59,7 @@ public static class EventsCommand
             {
                 case "--device":
                     device = Next();
+                    deviceGiven = true;
                     if (device is not ("gpu" or "cpu")) throw new ArgumentException($"--device must be gpu or cpu, not '{device}'.");
                     break;
                 case "--warmup": warmup = OptionValues.Int("--warmup", Next(), min: 0); break;
@@ -67,7 +69,7 @@ public static class EventsCommand
                 default: throw new ArgumentException($"Unknown events option '{args[i]}'.");
             }
         }
-        if (!args.Contains("--device") && gpuSkip is not null) Console.WriteLine($"No usable GPU ({gpuSkip}): timing the CPU backend.");
+        if (!deviceGiven && gpuSkip is not null) Console.WriteLine($"No usable GPU ({gpuSkip}): timing the CPU backend.");
         if (device == "gpu" && gpuSkip is not null)
         {
             Console.WriteLine($"events --device gpu skipped: {gpuSkip}");

@@ -148,12 +148,14 @@ internal static class SafeTensorsHeader
             throw new InvalidDataException($"tensor '{name}' has no 'data_offsets' array of two integers");
         long begin = ReadOffset(name, offsetsElement[0]), end = ReadOffset(name, offsetsElement[1]);
 
-        long elements = shape.Contains(0) ? 0 : 1;
-        foreach (int d in shape)
+        long elements;
+        try
         {
-            elements *= d;
-            if (elements > int.MaxValue)
-                throw new InvalidDataException($"tensor '{name}' of shape [{string.Join(", ", shape)}] has more than {int.MaxValue} elements");
+            elements = ShapeUtil.Size(shape); // the extents are non-negative (checked above): only the count can fail
+        }
+        catch (ArgumentException)
+        {
+            throw new InvalidDataException($"tensor '{name}' of shape [{string.Join(", ", shape)}] has more than {int.MaxValue} elements");
         }
         if (end < begin)
             throw new InvalidDataException($"tensor '{name}' has data_offsets [{begin}, {end}] that end before they begin");

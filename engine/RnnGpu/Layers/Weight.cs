@@ -84,7 +84,7 @@ public sealed class Weight
             _parameter.Value.Backend.Download(_parameter.Value, copy);
             _released = copy;
         }
-        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or Cuda.CudaException)
+        catch (Exception e) when (e is ObjectDisposedException or Cuda.CudaException)
         {
             // The backend is gone (disposed first, or its device failed): the value went with it.
             _released = null;

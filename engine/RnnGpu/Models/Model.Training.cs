@@ -93,7 +93,8 @@ public partial class Model
                 var stats = TrainBatch(batch, y.TakeRows(rows), truncatedBpttSteps, epoch, b);
                 totals.Add(stats);
                 logs = totals.Logs(TracksAccuracy, "");
-                bar.Update(done = b + 1, logs);
+                done = b + 1;
+                bar.Update(done, logs);
                 foreach (var h in hooks) h.OnBatchEnd(b, logs, context);
                 // As in Keras, a stop ends the epoch after this batch; validation and OnEpochEnd still run.
                 if (context.StopTraining) break;

@@ -225,6 +225,11 @@ public class SafeTensorsFileTests
     }
 
     [Test]
+    public void Read_ShapeOfMoreThanIntMaxElements_Throws() =>
+        ExpectProblem(WriteRaw("huge.safetensors", """{"h":{"dtype":"F32","shape":[65536,65536,1],"data_offsets":[0,0]}}""", []),
+            "tensor 'h' of shape [65536, 65536, 1] has more than 2147483647 elements");
+
+    [Test]
     public void Read_MissingFile_ThrowsFileNotFound() =>
         Assert.That(() => SafeTensorsFile.Read(PathOf("missing.safetensors")), Throws.InstanceOf<FileNotFoundException>());
 
