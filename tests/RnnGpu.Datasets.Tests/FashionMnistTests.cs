@@ -104,4 +104,28 @@ public sealed class FashionMnistTests
             Assert.That(data.ClassNames[9], Is.EqualTo("Ankle boot"));
         });
     }
+
+    [Test]
+    public void Errors_count_rows_as_the_file_has_them_and_refuse_what_follows_or_repeats()
+    {
+        string emptyThenShort = "{\"data\":[[],[1]]}";
+        Assert.That(() => FashionMnistJsonReader.Parse(Encoding.UTF8.GetBytes(emptyThenShort), "3.json"),
+            Throws.TypeOf<InvalidDataException>().With.Message.EqualTo($"3.json: row 1 has 1 pixels, expected {Pixels}."));
+        Assert.That(() => FashionMnistJsonReader.Parse(Encoding.UTF8.GetBytes(ClassJson(1) + " x")),
+            Throws.TypeOf<InvalidDataException>().With.Message.Contains("malformed JSON"));
+        string twice = ClassJson(1)[..^1] + ",\"data\":[]}";
+        Assert.That(() => FashionMnistJsonReader.Parse(Encoding.UTF8.GetBytes(twice)),
+            Throws.TypeOf<InvalidDataException>().With.Message.Contains("more than one 'data' property"));
+    }
+
+    [Test]
+    public void A_broken_class_file_fails_the_load_with_its_own_error_not_an_aggregate()
+    {
+        using var temp = new TempFolder();
+        for (int c = 0; c < 10; c++)
+            if (c != 3) temp.Write($"src/clothes/{c}.json", ClassJson(1));
+        Assert.That(() => FashionMnist.LoadFromPackageDirectory(temp.Path), Throws.TypeOf<FileNotFoundException>().With.Message.Contains("3.json"));
+        temp.Write("src/clothes/3.json", "{\"data\":[[1]]}");
+        Assert.That(() => FashionMnist.LoadFromPackageDirectory(temp.Path), Throws.TypeOf<InvalidDataException>().With.Message.Contains("3.json: row 0 has 1 pixels"));
+    }
 }

@@ -77,4 +77,32 @@ public sealed class MnistDigitsTests
         string labels = temp.Write("l", IdxFiles.Build([3], [1, 2, 3]));
         Assert.Throws<InvalidDataException>(() => MnistDigits.LoadPair(images, labels));
     }
+
+    [Test]
+    public void A_label_that_is_not_a_digit_is_an_error_naming_the_file()
+    {
+        using var temp = new TempFolder();
+        string images = temp.Write("i", IdxFiles.Build([3, 1, 1], [1, 2, 3]));
+        string labels = temp.Write("l", IdxFiles.Build([3], [0, 9, 200]));
+        Assert.That(() => MnistDigits.LoadPair(images, labels),
+            Throws.TypeOf<InvalidDataException>().With.Message.EqualTo($"{labels}: label 2 is 200; MNIST labels are the digits 0 to 9."));
+    }
+
+    [Test]
+    public void Extents_whose_product_overflows_do_not_pass_for_an_empty_array()
+    {
+        // 2^16 four times is 2^64, which wraps to 0 in a long.
+        Assert.That(() => IdxReader.Parse(IdxFiles.Build([65536, 65536, 65536, 65536], [])),
+            Throws.TypeOf<InvalidDataException>().With.Message.Contains("promises 18,446,744,073,709,551,616 values (65536 × 65536 × 65536 × 65536) but 0 bytes follow"));
+    }
+
+    [Test]
+    public void A_corrupt_gzip_file_is_an_error_naming_it()
+    {
+        using var temp = new TempFolder();
+        byte[] gzip = IdxFiles.Gzip(IdxFiles.Build([3], [7, 8, 9]));
+        gzip[3] = 0xFF; // reserved flag bits
+        string path = temp.Write("labels.gz", gzip);
+        Assert.That(() => IdxReader.Read(path), Throws.TypeOf<InvalidDataException>().With.Message.StartsWith($"{path}: not a valid gzip file"));
+    }
 }

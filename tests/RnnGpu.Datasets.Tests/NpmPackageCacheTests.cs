@@ -253,4 +253,35 @@ public sealed class NpmPackageCacheTests
             Environment.SetEnvironmentVariable(NpmPackageCache.CacheFolderVariable, saved);
         }
     }
+
+    [Test]
+    public void Work_folders_left_by_a_killed_fetch_are_swept_once_they_are_an_hour_old()
+    {
+        string tarball = MakeTarball();
+        NpmPackageSpec spec = SpecFor(tarball);
+        FakeNpm npm = FakeNpm.Serving(_temp.Combine("bin"), tarball, spec.TarballFileName);
+        string abandoned = Path.Combine(CacheRoot, ".tmp-scope-demo-1.0.0-dead");
+        string recent = Path.Combine(CacheRoot, ".tmp-scope-demo-1.0.0-live");
+        string otherPackage = Path.Combine(CacheRoot, ".tmp-other-2.0.0-dead");
+        foreach (string folder in new[] { abandoned, recent, otherPackage })
+            Directory.CreateDirectory(Path.Combine(folder, "download"));
+        Directory.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-2));
+        Directory.SetLastWriteTimeUtc(otherPackage, DateTime.UtcNow.AddHours(-2));
+
+        new NpmPackageCache(CacheRoot, _progress, npm.Command).GetPackageDirectory(spec);
+
+        Assert.That(Directory.GetDirectories(CacheRoot).Select(Path.GetFileName),
+            Is.EquivalentTo(new[] { "scope-demo-1.0.0", ".tmp-scope-demo-1.0.0-live", ".tmp-other-2.0.0-dead" }),
+            "only this package's folders, and only old ones: another process may be fetching right now");
+        Assert.That(_progress.ToString(), Does.Contain($"deleting {abandoned}, left by an interrupted fetch"));
+    }
+
+    [Test]
+    public void A_cache_folder_that_cannot_be_created_says_how_to_choose_another()
+    {
+        string blocker = _temp.Write("file", "not a folder");
+        var cache = new NpmPackageCache(Path.Combine(blocker, "cache"), _progress, "npm-not-called");
+        Assert.That(() => cache.GetPackageDirectory(new NpmPackageSpec("demo", "1.0.0", "sha512-x")),
+            Throws.TypeOf<DatasetUnavailableException>().With.Message.Contains("cannot create the dataset cache folder").And.Message.Contains(NpmPackageCache.CacheFolderVariable));
+    }
 }

@@ -202,4 +202,12 @@ public sealed class PreprocessingTests
         Assert.Throws<ArgumentException>(() => TemperatureSampling.Sample([0f, 0f], 1, random));
         Assert.Throws<ArgumentOutOfRangeException>(() => TemperatureSampling.Sample([1f], -1, random));
     }
+
+    [Test]
+    public void Temperature_rejects_nan_negative_and_infinite_entries_wherever_they_are()
+    {
+        var random = new Random(0);
+        foreach (float[] p in new[] { new[] { float.NaN, 0.5f, 0.5f }, [0.5f, float.NaN, 0.5f], [0.5f, 0.5f, float.NaN], [0.5f, -0.1f], [float.PositiveInfinity, 1f] })
+            Assert.That(() => TemperatureSampling.Sample(p, 1, random), Throws.ArgumentException.With.Message.Contains("each must be finite and >= 0"), string.Join(", ", p));
+    }
 }

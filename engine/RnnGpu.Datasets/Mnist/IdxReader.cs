@@ -19,10 +19,17 @@ public static class IdxReader
         byte[] bytes = File.ReadAllBytes(path);
         if (bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b)
         {
-            using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var plain = new MemoryStream();
-            gzip.CopyTo(plain);
-            bytes = plain.ToArray();
+            try
+            {
+                using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+                using var plain = new MemoryStream();
+                gzip.CopyTo(plain);
+                bytes = plain.ToArray();
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{path}: not a valid gzip file ({e.Message})", e);
+            }
         }
         return Parse(bytes, path);
     }
@@ -41,16 +48,16 @@ public static class IdxReader
             throw new InvalidDataException($"{sourceName}: truncated IDX header.");
 
         var dimensions = new int[rank];
-        long count = 1;
         for (int d = 0; d < rank; d++)
         {
             dimensions[d] = BinaryPrimitives.ReadInt32BigEndian(bytes.Slice(4 + 4 * d, 4));
             if (dimensions[d] < 0)
                 throw new InvalidDataException($"{sourceName}: negative IDX dimension.");
-            count *= dimensions[d];
         }
+        // The product of up to 255 extents overflows a long (2^16 four times wraps to 0).
+        var count = dimensions.Aggregate(System.Numerics.BigInteger.One, (product, extent) => product * extent);
         if (bytes.Length - headerLength != count)
-            throw new InvalidDataException($"{sourceName}: IDX header promises {count} values but {bytes.Length - headerLength} bytes follow.");
+            throw new InvalidDataException($"{sourceName}: IDX header promises {count:#,0} values ({string.Join(" × ", dimensions)}) but {bytes.Length - headerLength} bytes follow.");
         return new IdxArray(dimensions, bytes[headerLength..].ToArray());
     }
 }

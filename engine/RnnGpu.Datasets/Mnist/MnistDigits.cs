@@ -52,6 +52,9 @@ public static class MnistDigits
         var pixels = new float[images.Data.Length];
         for (int i = 0; i < pixels.Length; i++)
             pixels[i] = images.Data[i] / 255f;
+        int bad = Array.FindIndex(labels.Data, b => b >= ClassNames.Count);
+        if (bad >= 0)
+            throw new InvalidDataException($"{labelsPath}: label {bad} is {labels.Data[bad]}; MNIST labels are the digits 0 to {ClassNames.Count - 1}.");
         int[] classes = Array.ConvertAll(labels.Data, b => (int)b);
         return new LabeledImages(new Tensor(pixels, images.Dimensions), classes);
     }

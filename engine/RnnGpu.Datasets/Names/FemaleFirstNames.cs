@@ -22,12 +22,15 @@ public static class FemaleFirstNames
         LoadFromPackageDirectory((cache ?? new NpmPackageCache()).GetPackageDirectory(Package));
 
     /// <summary>Reads <c>data/names.json</c> of an unpacked package folder.</summary>
-    public static string[] LoadFromPackageDirectory(string packageDirectory) =>
-        Parse(File.ReadAllBytes(Path.Combine(packageDirectory, "data", "names.json")));
+    public static string[] LoadFromPackageDirectory(string packageDirectory)
+    {
+        string path = Path.Combine(packageDirectory, "data", "names.json");
+        return Parse(File.ReadAllBytes(path), path);
+    }
 
     /// <summary>Parses a JSON array of non-empty strings.</summary>
     /// <exception cref="InvalidDataException">The JSON is not an array of non-empty strings.</exception>
-    public static string[] Parse(ReadOnlySpan<byte> utf8Json)
+    public static string[] Parse(ReadOnlySpan<byte> utf8Json, string sourceName = "Names file")
     {
         string[]? names;
         try
@@ -36,10 +39,10 @@ public static class FemaleFirstNames
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"Names file is not a JSON array of strings ({e.Message}).", e);
+            throw new InvalidDataException($"{sourceName}: not a JSON array of strings ({e.Message}).", e);
         }
         if (names is null || names.Any(string.IsNullOrWhiteSpace))
-            throw new InvalidDataException("Names file must be a JSON array of non-empty strings.");
+            throw new InvalidDataException($"{sourceName}: must be a JSON array of non-empty strings.");
         return names;
     }
 }

@@ -11,7 +11,7 @@ public static class TemperatureSampling
     public const double GreedyThreshold = 1e-6;
 
     /// <summary>Samples an index of <paramref name="probabilities"/> at <paramref name="temperature"/> using <paramref name="random"/>.</summary>
-    /// <exception cref="ArgumentException">The vector is empty or has no positive entry.</exception>
+    /// <exception cref="ArgumentException">The vector is empty, has a negative, infinite or NaN entry, or has no positive entry.</exception>
     public static int Sample(ReadOnlySpan<float> probabilities, double temperature, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
@@ -20,9 +20,13 @@ public static class TemperatureSampling
         ArgumentOutOfRangeException.ThrowIfNegative(temperature);
 
         int argMax = 0;
-        for (int i = 1; i < probabilities.Length; i++)
+        for (int i = 0; i < probabilities.Length; i++)
+        {
+            if (!float.IsFinite(probabilities[i]) || probabilities[i] < 0)
+                throw new ArgumentException($"Probability {i} is {probabilities[i]}; each must be finite and >= 0 (a NaN usually means the model's output diverged).", nameof(probabilities));
             if (probabilities[i] > probabilities[argMax])
                 argMax = i;
+        }
         if (!(probabilities[argMax] > 0))
             throw new ArgumentException("The probability vector has no positive entry.", nameof(probabilities));
         if (temperature <= GreedyThreshold)

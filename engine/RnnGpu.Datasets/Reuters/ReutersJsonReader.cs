@@ -36,10 +36,18 @@ public static class ReutersJsonReader
                 if (item.ValueKind != JsonValueKind.Object)
                     throw new InvalidDataException($"{sourceName}: article {articles.Count} is not an object.");
                 var topics = new List<string>();
-                if (item.TryGetProperty("topics", out JsonElement topicArray) && topicArray.ValueKind == JsonValueKind.Array)
+                if (item.TryGetProperty("topics", out JsonElement topicArray) && topicArray.ValueKind != JsonValueKind.Null)
+                {
+                    if (topicArray.ValueKind != JsonValueKind.Array)
+                        throw new InvalidDataException($"{sourceName}: article {articles.Count} (id '{StringOrEmpty(item, "id")}') has topics of type {topicArray.ValueKind}, expected an array of strings.");
                     foreach (JsonElement topic in topicArray.EnumerateArray())
+                    {
+                        if (topic.ValueKind != JsonValueKind.String)
+                            throw new InvalidDataException($"{sourceName}: article {articles.Count} (id '{StringOrEmpty(item, "id")}') has a topic of type {topic.ValueKind}, expected a string.");
                         if (topic.GetString() is { Length: > 0 } name)
                             topics.Add(name);
+                    }
+                }
                 articles.Add(new ReutersArticle(StringOrEmpty(item, "id"), StringOrEmpty(item, "title"), StringOrEmpty(item, "body"), topics));
             }
             return articles;

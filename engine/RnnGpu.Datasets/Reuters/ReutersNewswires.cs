@@ -59,8 +59,16 @@ public static class ReutersNewswires
     public static ReutersDataset Build(IEnumerable<ReutersArticle> articles, ReutersOptions? options = null)
     {
         options ??= new ReutersOptions();
-        if (options.TestSplit is < 0 or > 1)
-            throw new ArgumentOutOfRangeException(nameof(options), "TestSplit must lie in [0, 1].");
+        if (options.TestSplit is not (>= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.TestSplit, "TestSplit must lie in [0, 1].");
+        // Keras reads 0 for num_words or maxlen as "not set"; here null says that, and 0 (which would drop every word or
+        // every sequence) is refused rather than reinterpreted.
+        if (options.NumWords is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.NumWords, "NumWords must be >= 1 (null keeps every word).");
+        if (options.Maxlen is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Maxlen, "Maxlen must be >= 1 (null keeps every sequence).");
+        if (options.SkipTop < 0 || options.IndexFrom < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), $"SkipTop ({options.SkipTop}) and IndexFrom ({options.IndexFrom}) must be >= 0.");
 
         var labelled = new List<(List<string> Tokens, string Topic)>();
         foreach (ReutersArticle article in articles)

@@ -8,7 +8,7 @@ namespace RnnGpu.Datasets;
 /// <param name="Party">Party as the package writes it, for example "Democratic", "Republican" or "none".</param>
 /// <param name="Text">The whole address as one string (the package keeps no paragraph breaks).</param>
 public sealed record StateOfTheUnionAddress(
-    [property: JsonPropertyName("year")] int Year,
-    [property: JsonPropertyName("name")] string President,
-    [property: JsonPropertyName("party")] string Party,
-    [property: JsonPropertyName("text")] string Text);
+    [property: JsonPropertyName("year"), JsonRequired] int Year,
+    [property: JsonPropertyName("name"), JsonRequired] string President,
+    [property: JsonPropertyName("party"), JsonRequired] string Party,
+    [property: JsonPropertyName("text"), JsonRequired] string Text);
