@@ -21,8 +21,9 @@ public class ExampleSmokeTests
         double accuracy = FashionMnistExample.Run(run.Options, SyntheticData.Images(160, 40, Datasets.FashionMnist.ClassNames));
         Assert.That(accuracy, Is.InRange(0.0, 1.0));
         run.AssertPrinted("x_train shape: [160, 28, 28]", "x_test shape:  [40, 28, 28]", "lstm (LSTM)", "7,390", "Epoch 1/1",
-            "val_accuracy", "Test accuracy:", "Confusion matrix", "Ankle boot");
+            "val_accuracy", "Test accuracy:", "Confusion matrix", "Ankle boot", "fashion_mnist_lstm.safetensors (the best epoch's weights");
         run.AssertPngs("loss.png", "accuracy.png", "confusion_matrix.png");
+        Assert.That(Directory.GetFiles(run.Options.OutDir, "*.safetensors").Select(Path.GetFileName), Is.EqualTo(new[] { "fashion_mnist_lstm.safetensors" }));
     }
 
     [Test]

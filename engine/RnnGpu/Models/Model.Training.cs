@@ -27,29 +27,34 @@ public partial class Model
     /// recurrent layers carry their state from chunk to chunk without a gradient path between chunks, and the weights
     /// are updated after every chunk that has a loss (every chunk for sequence outputs, the last one otherwise).
     /// </param>
+    /// <param name="initialEpoch">
+    /// Keras <c>initial_epoch</c>: the epoch to start at (0-based), to resume training; <paramref name="epochs"/> is the
+    /// epoch to end at, so <c>epochs − initialEpoch</c> epochs run, numbered as in the run that was interrupted.
+    /// </param>
     public History Fit(Tensor x, Tensor y, int epochs = 1, int? batchSize = null, bool shuffle = true, int verbose = 1,
         (Tensor X, Tensor Y)? validationData = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
-        int? truncatedBpttSteps = null)
+        int? truncatedBpttSteps = null, int initialEpoch = 0)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Fit([x], y, epochs, batchSize, shuffle, verbose,
-            validationData is { } v ? ([v.X], v.Y) : null, validationSplit, callbacks, truncatedBpttSteps);
+            validationData is { } v ? ([v.X], v.Y) : null, validationSplit, callbacks, truncatedBpttSteps, initialEpoch);
     }
 
     /// <summary>
     /// Keras <c>fit</c> for a model with several inputs (e.g. a sequence and the initial states of a recurrent layer):
     /// one tensor per model input, in the order the model declares them, all with the same number of samples. The other
-    /// arguments are those of <see cref="Fit(Tensor, Tensor, int, int?, bool, int, ValueTuple{Tensor, Tensor}?, double, IEnumerable{Callback}?, int?)"/>;
+    /// arguments are those of <see cref="Fit(Tensor, Tensor, int, int?, bool, int, ValueTuple{Tensor, Tensor}?, double, IEnumerable{Callback}?, int?, int)"/>;
     /// truncated BPTT needs a single input.
     /// </summary>
     public History Fit(Tensor[] inputs, Tensor y, int epochs = 1, int? batchSize = null, bool shuffle = true, int verbose = 1,
         (Tensor[] X, Tensor Y)? validationData = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
-        int? truncatedBpttSteps = null)
+        int? truncatedBpttSteps = null, int initialEpoch = 0)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(y);
         RequireCompiled();
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Epochs must be >= 0.");
+        if (initialEpoch < 0) throw new ArgumentOutOfRangeException(nameof(initialEpoch), initialEpoch, "The initial epoch must be >= 0.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Validation split must be in [0, 1).");
         if (truncatedBpttSteps is < 1) throw new ArgumentOutOfRangeException(nameof(truncatedBpttSteps), truncatedBpttSteps, "Truncated BPTT needs at least 1 step per chunk.");
@@ -76,7 +81,8 @@ public partial class Model
         int n = inputs[0].Shape[0], batches = (n + size - 1) / size;
         var order = Enumerable.Range(0, n).ToArray();
         var shuffler = new Random(_dropoutRandom.Next());
-        for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
+        foreach (var h in hooks) h.OnTrainBegin(context);
+        for (int epoch = initialEpoch; epoch < epochs && !context.StopTraining; epoch++)
         {
             foreach (var h in hooks) h.OnEpochBegin(epoch, context);
             if (verbose > 0) Output.WriteLine($"Epoch {epoch + 1}/{epochs}");
@@ -105,6 +111,7 @@ public partial class Model
             history.Add(logs);
             foreach (var h in hooks) h.OnEpochEnd(epoch, logs, context);
         }
+        foreach (var h in hooks) h.OnTrainEnd(context);
         return history;
     }
 

@@ -1,4 +1,5 @@
 using RnnGpu.IO;
+using RnnGpu.Optimizers;
 
 namespace RnnGpu;
 
@@ -35,14 +36,27 @@ public partial class Model
     /// <summary>
     /// Writes every weight to a safetensors file (names are the Keras paths such as <c>lstm/kernel</c>, float32,
     /// readable by other tools). The write is atomic: a temporary file is renamed over the target, so an existing
-    /// file is never left half-written. As Keras's <c>save_weights</c>, it holds the layers' weights, not the
-    /// optimizer's state: training resumed after <see cref="LoadWeights"/> starts the optimizer afresh.
+    /// file is never left half-written.
     /// </summary>
-    public void SaveWeights(string path)
+    /// <param name="path">The file to write.</param>
+    /// <param name="includeOptimizer">
+    /// Also write the optimizer's state, as Keras 3's <c>save_weights</c> does for a compiled model: its update count
+    /// and learning rate (in the file's metadata) and its slot tensors (<c>optimizer/lstm/kernel/momentum</c>, …), so
+    /// that training resumed after <see cref="LoadWeights"/> continues where it stopped (Adam's moments and bias
+    /// correction, a reduced learning rate) instead of starting the optimizer afresh.
+    /// </param>
+    public void SaveWeights(string path, bool includeOptimizer = false)
     {
         RequireBackend();
-        var tensors = Weights.Select(w => new KeyValuePair<string, Tensor>(w.Path, w.Parameter.ToHost())).ToList();
-        SafeTensorsFile.Write(path, tensors, new Dictionary<string, string> { ["format"] = "rnngpu", ["model"] = Name });
+        var weights = Weights;
+        var tensors = weights.Select(w => new KeyValuePair<string, Tensor>(w.Path, w.Parameter.ToHost())).ToList();
+        var metadata = new Dictionary<string, string> { ["format"] = "rnngpu", ["model"] = Name };
+        if (includeOptimizer)
+        {
+            var optimizer = Optimizer ?? throw new InvalidOperationException($"Model '{Name}' has no optimizer state to save: it is not compiled. Save without includeOptimizer, or call Compile first.");
+            OptimizerState.Write(optimizer, weights, tensors, metadata);
+        }
+        SafeTensorsFile.Write(path, tensors, metadata);
     }
 
     /// <summary>
@@ -50,7 +64,14 @@ public partial class Model
     /// with missing, extra or misshapen tensors, or a corrupt file, gives an error naming the problem and leaves the
     /// model unchanged.
     /// </summary>
-    public void LoadWeights(string path)
+    /// <param name="path">The file to read.</param>
+    /// <param name="restoreOptimizer">
+    /// When the file holds optimizer state (<c>SaveWeights(path, includeOptimizer: true)</c>) and the model is compiled,
+    /// restore it too: the update count, the learning rate and the slots; the optimizer must be of the kind that saved
+    /// it. False loads the layers' weights only (to fine-tune with another optimizer, say). A file without optimizer
+    /// state leaves the optimizer as it is, as <see cref="SetWeights"/> does.
+    /// </param>
+    public void LoadWeights(string path, bool restoreOptimizer = true)
     {
         RequireBackend();
         var content = SafeTensorsFile.Read(path);
@@ -59,15 +80,17 @@ public partial class Model
         foreach (var w in targets)
         {
             if (!content.TryGetTensor(w.Path, out var t))
-                throw new InvalidDataException($"Weight file '{path}' has no tensor '{w.Path}' (it holds: {string.Join(", ", content.Tensors.Select(kv => kv.Key))}).");
+                throw new InvalidDataException($"Weight file '{path}' has no tensor '{w.Path}' (it holds: {string.Join(", ", content.Tensors.Select(kv => kv.Key).Where(k => !OptimizerState.Holds(k)))}).");
             if (!ShapeUtil.Equal(t.Shape, w.Shape))
                 throw new InvalidDataException($"Weight file '{path}': tensor '{w.Path}' has shape {ShapeUtil.Format(t.Shape)}, the model expects {ShapeUtil.Format(w.Shape)}.");
             values.Add(t);
         }
-        var extra = content.Tensors.Select(kv => kv.Key).Except(targets.Select(w => w.Path)).ToList();
+        var extra = content.Tensors.Select(kv => kv.Key).Where(k => !OptimizerState.Holds(k)).Except(targets.Select(w => w.Path)).ToList();
         if (extra.Count > 0)
             throw new InvalidDataException($"Weight file '{path}' has tensors model '{Name}' does not: {string.Join(", ", extra)}.");
+        var state = restoreOptimizer && Optimizer is { } optimizer ? OptimizerState.Read(path, content, optimizer, targets) : null;
         SetWeights(values);
+        state?.Apply();
     }
 
     private void RequireBackend()

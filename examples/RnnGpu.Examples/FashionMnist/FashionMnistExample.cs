@@ -3,6 +3,7 @@ using RnnGpu.Examples.Shared;
 using RnnGpu.Layers;
 using RnnGpu.Losses;
 using RnnGpu.Optimizers;
+using RnnGpu.Training;
 
 namespace RnnGpu.Examples.FashionMnist;
 
@@ -41,10 +42,15 @@ public static class FashionMnistExample
         model.Compile(new RmsProp(), new SparseCategoricalCrossentropy(), ["accuracy"]);
         model.Summary();
 
+        // The weights of the epoch with the best validation accuracy, with the optimizer's state (a run can resume from it).
+        var checkpoint = new ModelCheckpoint(Path.Combine(options.EnsureOutDir(), "fashion_mnist_lstm.safetensors"),
+            monitor: "val_accuracy", saveBestOnly: true);
         var history = model.Fit(xTrain, Labels(yTrain), options.Epochs, options.BatchSize,
-            validationData: (xTest, Labels(yTest)));
+            validationData: (xTest, Labels(yTest)), callbacks: [checkpoint]);
         foreach (string path in Plots.SaveTrainingCurves(history, options.EnsureOutDir(), title: "Fashion-MNIST LSTM"))
             output.WriteLine($"Wrote {path}");
+        if (checkpoint.LastSavedPath is { } saved)
+            output.WriteLine($"Wrote {saved} (the best epoch's weights, val_accuracy {checkpoint.Best:F4})");
 
         var score = model.Evaluate(xTest, Labels(yTest), batchSize: 256);
         output.WriteLine($"Test loss: {score["loss"]:F4}");

@@ -198,4 +198,43 @@ public class GpuModelTests
         for (int i = 0; i < expected.Count; i++)
             Assert.That(actual[i].Data, Is.EqualTo(expected[i].Data).Within(1e-4), $"{what}: {cpu.Weights[i].Path}");
     }
+    [Test]
+    public void A_checkpoint_written_on_the_gpu_resumes_training_on_the_cpu_and_round_trips_through_the_device()
+    {
+        var random = new Random(4);
+        var x = TestData.Uniform(random, 1, 24, 6, 3);
+        var y = TestData.Labels([.. Enumerable.Range(0, 24).Select(i => i % 3)], 24);
+        var (cpu, gpu) = Pair(
+            () => new Sequential(new Gru(9, inputShape: [6, 3]), new Dense(3, ActivationKind.Softmax)),
+            m => m.Compile(new Adam(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy()));
+        gpu.Fit(x, y, epochs: 2, batchSize: 8, shuffle: false, verbose: 0);
+        string path = Path.Combine(Path.GetTempPath(), $"rnngpu-gpu-checkpoint-{Guid.NewGuid():N}.safetensors");
+        string again = path + ".again";
+        try
+        {
+            gpu.SaveWeights(path, includeOptimizer: true);
+            cpu.LoadWeights(path);
+            Assert.That(cpu.Optimizer!.Iterations, Is.EqualTo(6));
+            cpu.Fit(x, y, epochs: 4, batchSize: 8, shuffle: false, verbose: 0, initialEpoch: 2);
+            gpu.Fit(x, y, epochs: 4, batchSize: 8, shuffle: false, verbose: 0, initialEpoch: 2);
+            var (expected, actual) = (gpu.GetWeights(), cpu.GetWeights());
+            for (int i = 0; i < expected.Count; i++)
+                Assert.That(actual[i].Data, Is.EqualTo(expected[i].Data).Within(1e-4), cpu.Weights[i].Path);
+
+            var reloaded = new Sequential(new Gru(9, inputShape: [6, 3]), new Dense(3, ActivationKind.Softmax));
+            reloaded.UseBackend(_gpu, seed: 3);
+            reloaded.Compile(new Adam(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy());
+            reloaded.LoadWeights(path);
+            reloaded.SaveWeights(again, includeOptimizer: true);
+            var (first, second) = (RnnGpu.IO.SafeTensorsFile.Read(path), RnnGpu.IO.SafeTensorsFile.Read(again));
+            Assert.That(second.Tensors.Select(kv => kv.Key), Is.EqualTo(first.Tensors.Select(kv => kv.Key)));
+            foreach (var (name, tensor) in first.Tensors)
+                Assert.That(second[name].Data, Is.EqualTo(tensor.Data), $"{name} comes back from the device bit for bit");
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(again);
+        }
+    }
 }

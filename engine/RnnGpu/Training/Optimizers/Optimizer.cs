@@ -43,8 +43,14 @@ public abstract class Optimizer
     /// <summary>Number of updates applied so far.</summary>
     public long Iterations { get; private set; }
 
-    /// <summary>Number of slot tensors per parameter.</summary>
-    protected abstract int SlotCount { get; }
+    /// <summary>
+    /// Names of the slot tensors each trainable parameter gets, in the order <see cref="Update"/> receives them (Keras 3's
+    /// names: <c>momentum</c>, <c>velocity</c>). They name the optimizer's tensors in a weight file.
+    /// </summary>
+    protected abstract IReadOnlyList<string> SlotNames { get; }
+
+    /// <summary>The slot names, for the weight file.</summary>
+    internal IReadOnlyList<string> StateSlotNames => SlotNames;
 
     /// <summary>Applies one update from the accumulated gradients, then zeroes them.</summary>
     internal void Apply(IReadOnlyList<Parameter> parameters)
@@ -55,7 +61,7 @@ public abstract class Optimizer
         foreach (var p in trainable)
         {
             if (!_slots.TryGetValue(p, out var slots))
-                _slots[p] = slots = [.. Enumerable.Range(0, SlotCount).Select(_ => p.Value.Backend.Allocate(p.Shape))];
+                _slots[p] = slots = [.. SlotNames.Select(_ => p.Value.Backend.Allocate(p.Shape))];
             Update(p.Value.Backend, p.Value, p.Grad, slots, Iterations);
             p.ZeroGrad();
         }
@@ -70,6 +76,22 @@ public abstract class Optimizer
         foreach (var slots in _slots.Values) foreach (var s in slots) s.Dispose();
         _slots.Clear();
         Iterations = 0;
+    }
+
+    /// <summary>The slot tensors created so far (a parameter gets its slots at its first update).</summary>
+    internal DeviceTensor[]? SlotsOf(Parameter parameter) => _slots.GetValueOrDefault(parameter);
+
+    /// <summary>
+    /// Replaces the whole state: the update count, the learning rate and the slots of the given parameters (host values,
+    /// shapes checked by the caller, one per slot name). Parameters not given start with fresh slots at their next update.
+    /// </summary>
+    internal void Restore(long iterations, double learningRate, IReadOnlyList<(Parameter Parameter, Tensor[] Slots)> slots)
+    {
+        LearningRate = learningRate;
+        Reset();
+        Iterations = iterations;
+        foreach (var (p, values) in slots)
+            _slots[p] = [.. values.Select(v => p.Value.Backend.Upload(v.Data, p.Shape))];
     }
 
     private void Clip(List<Parameter> parameters)

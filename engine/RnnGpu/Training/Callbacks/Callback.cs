@@ -3,6 +3,12 @@ namespace RnnGpu.Training;
 /// <summary>Hooks into <c>Fit</c> (Keras callbacks). Set <see cref="TrainingContext.StopTraining"/> to end training early.</summary>
 public abstract class Callback
 {
+    /// <summary>Before the first epoch of a <c>Fit</c>.</summary>
+    public virtual void OnTrainBegin(TrainingContext context) { }
+
+    /// <summary>After the last epoch of a <c>Fit</c>, also when a callback stopped training early.</summary>
+    public virtual void OnTrainEnd(TrainingContext context) { }
+
     /// <summary>Before an epoch.</summary>
     public virtual void OnEpochBegin(int epoch, TrainingContext context) { }
 
