@@ -37,7 +37,7 @@ public sealed class RecurrentForwardArgs
 {
     /// <summary>Input sequence <c>[B, T, I]</c>.</summary>
     public required DeviceTensor Input { get; init; }
-    /// <summary>Optional timestep mask <c>[B, T]</c>: 1 for a real step, 0 for padding. A masked step keeps the previous state and repeats the previous output.</summary>
+    /// <summary>Optional timestep mask <c>[B, T]</c>: 1 for a real step, 0 for padding. A masked step keeps the previous state and repeats it as its output (the layer zeroes the outputs before a row's first real step when the state did not start at zero, as Keras does).</summary>
     public DeviceTensor? Mask { get; init; }
     /// <summary>Initial hidden state <c>[B, H]</c>.</summary>
     public required DeviceTensor InitialH { get; init; }

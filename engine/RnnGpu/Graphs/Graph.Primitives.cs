@@ -44,8 +44,8 @@ public sealed partial class Graph
     /// <summary>y[..., j] = x[..., j] + bias[j].</summary>
     public Node AddBias(Node x, Node bias)
     {
-        if (bias.Value.Length != x.Value.Columns)
-            throw new ArgumentException($"AddBias: bias {ShapeUtil.Format(bias.Shape)} does not match the last dimension of {ShapeUtil.Format(x.Shape)}.");
+        if (bias.Shape.Length != 1 || bias.Shape[0] != x.Value.Columns)
+            throw new ArgumentException($"AddBias: bias {ShapeUtil.Format(bias.Shape)} is not a vector as long as the last dimension of {ShapeUtil.Format(x.Shape)}.");
         var y = Backend.Allocate(x.Shape);
         Backend.AddRowVector(x.Value, bias.Value, y);
         return Record(y, [x, bias], "bias_add", node => () =>
@@ -140,11 +140,12 @@ public sealed partial class Graph
     public Node Stack(IReadOnlyList<Node> steps)
     {
         if (steps.Count == 0) throw new ArgumentException("Stack needs at least one step.");
-        int b = steps[0].Shape[0], f = steps[0].Value.Columns;
+        if (steps[0].Shape.Length != 2) throw new ArgumentException($"Stack: step 0 is {ShapeUtil.Format(steps[0].Shape)}, expected [batch, features].");
+        int b = steps[0].Shape[0], f = steps[0].Shape[1];
         var y = Backend.Allocate(b, steps.Count, f);
         for (int t = 0; t < steps.Count; t++)
         {
-            if (steps[t].Value.Length != b * f) throw new ArgumentException($"Stack: step {t} is {ShapeUtil.Format(steps[t].Shape)}, expected [{b}, {f}].");
+            if (!ShapeUtil.Equal(steps[t].Shape, steps[0].Shape)) throw new ArgumentException($"Stack: step {t} is {ShapeUtil.Format(steps[t].Shape)}, expected {ShapeUtil.Format([b, f])}.");
             Backend.CopyTimestep(y, t, steps[t].Value, toSequence: true, accumulate: false);
         }
         return Record(y, [.. steps], "stack", node => () =>
@@ -196,7 +197,8 @@ public sealed partial class Graph
 
     private Node Binary(Node a, Node b, string op, Action<DeviceTensor, DeviceTensor, DeviceTensor> forward, Action<DeviceTensor, Node> backward)
     {
-        if (a.Value.Length != b.Value.Length)
+        // Equal shapes, not only equal sizes: a transposed operand of the same size is a bug, not a broadcast.
+        if (!ShapeUtil.Equal(a.Shape, b.Shape))
             throw new ArgumentException($"{op}: shapes {ShapeUtil.Format(a.Shape)} and {ShapeUtil.Format(b.Shape)} differ.");
         var y = Backend.Allocate(a.Shape);
         forward(a.Value, b.Value, y);

@@ -15,5 +15,7 @@ public sealed class Activation(ActivationKind kind, string? name = null, int?[]?
     /// <inheritdoc />
     protected override int[] Build(int[] inputShape) => inputShape;
 
+    internal override int[] OutputShapeOf(int[] inputShape) => inputShape;
+
     internal override Node Forward(Graph graph, Node input, LayerContext context) => graph.Activation(Kind, input);
 }

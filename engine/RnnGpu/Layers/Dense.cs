@@ -53,8 +53,10 @@ public sealed class Dense : SingleInputLayer
         if (inputShape.Length == 0 || inputShape[^1] < 1) throw ShapeError("with a known last dimension", inputShape);
         _kernel = AddWeight("kernel", [inputShape[^1], Units], KernelInitializer);
         if (UseBias) _bias = AddWeight("bias", [Units], BiasInitializer);
-        return [.. inputShape[..^1], Units];
+        return OutputShapeOf(inputShape);
     }
+
+    internal override int[] OutputShapeOf(int[] inputShape) => [.. inputShape[..^1], Units];
 
     internal override Node Forward(Graph graph, Node input, LayerContext context)
     {

@@ -21,6 +21,8 @@ public sealed class Dropout : SingleInputLayer
     /// <inheritdoc />
     protected override int[] Build(int[] inputShape) => inputShape;
 
+    internal override int[] OutputShapeOf(int[] inputShape) => inputShape;
+
     internal override Node Forward(Graph graph, Node input, LayerContext context) =>
         context.Training ? graph.Dropout(input, Rate, context.Random) : input;
 }

@@ -49,7 +49,15 @@ public sealed class Embedding : SingleInputLayer
     {
         if (inputShape.Length != 1) throw ShapeError("[steps] of token indices", inputShape);
         _table = AddWeight("embeddings", [InputDim, OutputDim], EmbeddingsInitializer);
-        return [inputShape[0], OutputDim];
+        return OutputShapeOf(inputShape);
+    }
+
+    internal override int[] OutputShapeOf(int[] inputShape) => [inputShape[0], OutputDim];
+
+    // Token indices of any length.
+    internal override void CheckLaterInput(int[] inputShape)
+    {
+        if (inputShape.Length != 1) throw LaterCallError(inputShape);
     }
 
     internal override void ValidateInput(Tensor input) => ToIndices(input.Data);

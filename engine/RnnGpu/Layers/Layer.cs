@@ -75,19 +75,37 @@ public abstract class Layer
     /// <summary>Number of trainable weight elements.</summary>
     public long TrainableParameterCount => _weights.Where(w => w.Trainable).Sum(w => (long)w.Size);
 
-    /// <summary>Learns the input shapes, declares weights and computes output shapes. Called by the model.</summary>
-    internal void Build(int[][] inputShapes)
+    /// <summary>
+    /// Called for every call of the layer in a model: the first learns the input shapes, declares the weights and
+    /// computes the output shapes; a later one (a shared layer) is checked against the weights and gets output shapes
+    /// of its own, as in Keras (a shared LSTM takes sequences of any length). Returns this call's output shapes.
+    /// </summary>
+    internal int[][] Build(int[][] inputShapes)
     {
+        if (inputShapes.Length == 0) throw new ArgumentException($"{Title} was called without an input: call it on a tensor, layer.Call(x).");
         if (IsBuilt)
         {
-            if (!ShapesCompatible(InputShape, inputShapes[0]))
-                throw new ArgumentException($"{Title} was built for input shape {ShapeUtil.Format(InputShape)} and cannot take {ShapeUtil.Format(inputShapes[0])}.");
-            return;
+            CheckLaterCall(inputShapes);
+            return OutputShapesOf(inputShapes);
         }
         InputShape = inputShapes[0];
         OutputShapes = BuildCore(inputShapes);
         IsBuilt = true;
+        return OutputShapes;
     }
+
+    /// <summary>Checks the inputs of a call after the first: by default, shaped as the first call's wherever both are known.</summary>
+    private protected virtual void CheckLaterCall(int[][] inputShapes)
+    {
+        if (!ShapesCompatible(InputShape, inputShapes[0])) throw LaterCallError(inputShapes[0]);
+    }
+
+    /// <summary>The error for a later call whose input does not fit the built layer.</summary>
+    private protected ArgumentException LaterCallError(int[] given) =>
+        new($"{Title} was built for input shape {ShapeUtil.Format(InputShape)} and cannot take {ShapeUtil.Format(given)}.");
+
+    /// <summary>The output shapes of a call after the first (checked by <see cref="CheckLaterCall"/>); by default the first call's.</summary>
+    private protected virtual int[][] OutputShapesOf(int[][] inputShapes) => OutputShapes;
 
     /// <summary>Validates the input shapes (without batch), declares weights with <see cref="AddWeight"/>, and returns the output shapes.</summary>
     protected abstract int[][] BuildCore(int[][] inputShapes);

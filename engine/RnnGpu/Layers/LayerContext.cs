@@ -18,6 +18,18 @@ internal sealed class LayerContext
     public bool CarryStates { get; init; }
 
     /// <summary>
+    /// A truncated-BPTT chunk after the first of its batch: the carried state continues the same sequences (as opposed
+    /// to a stateful layer's next batch, a new call in Keras's terms).
+    /// </summary>
+    public bool ContinuesSequence { get; init; }
+
+    /// <summary>
+    /// Which call of the layer in the model is being recorded (0 for its first; a layer called twice has a second),
+    /// which keys the states it carries.
+    /// </summary>
+    public int CallIndex { get; set; }
+
+    /// <summary>
     /// Host copies of the model's input batches, by the node each was uploaded to, so an embedding fed straight from a
     /// model input reads its indices without a device round trip (and, with several inputs, from its own input).
     /// </summary>

@@ -19,6 +19,8 @@ public sealed class Masking(double maskValue = 0, string? name = null, int?[]? i
     protected override int[] Build(int[] inputShape) =>
         inputShape.Length == 2 ? inputShape : throw ShapeError("[steps, features]", inputShape);
 
+    internal override int[] OutputShapeOf(int[] inputShape) => inputShape;
+
     internal override Node Forward(Graph graph, Node input, LayerContext context)
     {
         var mask = graph.NewTensor([input.Shape[0], input.Shape[1]]);

@@ -12,7 +12,7 @@ namespace RnnGpu.Layers;
 /// </summary>
 public abstract class RecurrentLayer : Layer
 {
-    private DeviceTensor[]? _carried;
+    private readonly CarriedStates _carried = new();
 
     /// <summary>Creates the common part.</summary>
     protected RecurrentLayer(int units, bool returnSequences, bool returnState, bool stateful,
@@ -76,18 +76,20 @@ public abstract class RecurrentLayer : Layer
     {
         var x = inputShapes[0];
         if (x.Length != 2 || x[1] < 1) throw ShapeError("[steps, features] with known features", x);
-        if (inputShapes.Length != 1 && inputShapes.Length != 1 + StateCount)
-            throw new ArgumentException($"{Title} takes a sequence and optionally {StateCount} initial state(s), got {inputShapes.Length} inputs.");
-        for (int i = 1; i < inputShapes.Length; i++)
-            if (!ShapeUtil.Equal(inputShapes[i], [Units])) throw new ArgumentException($"{Title} initial state {i - 1} must be [{Units}], got {ShapeUtil.Format(inputShapes[i])}.");
+        RecurrentShapes.CheckInitialStates(Title, inputShapes, StateCount, Units);
         int gh = Spec.Gates * Units;
         Kernel = AddWeight("kernel", [x[1], gh], KernelInitializer);
         RecurrentKernel = AddWeight("recurrent_kernel", [Units, gh], RecurrentInitializer);
         Bias = AddWeight("bias", BiasShape, EffectiveBiasInitializer);
-        int[] output = ReturnSequences ? [x[0], Units] : [Units];
-        if (!ReturnState) return [output];
-        return StateCount == 2 ? [output, [Units], [Units]] : [output, [Units]];
+        return OutputShapesOf(inputShapes);
     }
+
+    // A later call (a shared layer) may have another number of steps, and initial states of its own.
+    private protected override void CheckLaterCall(int[][] inputShapes) =>
+        RecurrentShapes.CheckLaterCall(Title, inputShapes, InputShape[1], StateCount, Units);
+
+    private protected override int[][] OutputShapesOf(int[][] inputShapes) =>
+        RecurrentShapes.Outputs(inputShapes[0][0], Units, ReturnSequences, ReturnState, StateCount);
 
     internal override Node[] Forward(Graph graph, Node[] inputs, LayerContext context)
     {
@@ -97,56 +99,62 @@ public abstract class RecurrentLayer : Layer
         bool carry = Stateful || context.CarryStates;
         if (Stateful && DeclaredBatchSize is int fixedBatch && fixedBatch != b)
             throw new ArgumentException($"{Title} is stateful with batch size {fixedBatch} but got a batch of {b}.");
-        if (_carried is not null && _carried[0].Shape[0] != b)
+        int call = context.CallIndex;
+        if (_carried.BatchSize(call) is int carriedBatch && carriedBatch != b)
         {
-            if (Stateful) throw new ArgumentException($"{Title} is stateful and carries state for batch size {_carried[0].Shape[0]} but got a batch of {b}; call ResetStates() first.");
-            ResetStates();
+            if (Stateful) throw new ArgumentException($"{Title} is stateful and carries state for batch size {carriedBatch} but got a batch of {b}; call ResetStates() first.");
+            _carried.Clear(call);
         }
 
         Node State(int i)
         {
             if (inputs.Length > 1) return inputs[1 + i];
-            if (carry && _carried is not null)
-            {
-                // A snapshot: the carried buffer takes this pass's final state below, while backward still reads the initial one.
-                var start = graph.NewTensor([b, Units]);
-                graph.Backend.Copy(_carried[i], start);
-                return graph.Constant(start);
-            }
+            if (carry && _carried.Any(call)) return _carried.Start(graph, call, i);
             return graph.Constant(graph.NewTensor([b, Units]));
         }
 
+        // Whether this call starts from a state of its own (given, or a stateful layer's from the previous batch), after
+        // which Keras's outputs differ from the states at masked steps; a later chunk of the same batch continues instead.
+        bool ownStart = inputs.Length > 1 || (carry && _carried.Any(call) && !context.ContinuesSequence);
         var h0 = State(0);
         var c0 = StateCount == 2 ? State(1) : null;
         var outs = graph.Recurrent(Spec, x, h0, c0, graph.Parameter(Kernel.Parameter), graph.Parameter(RecurrentKernel.Parameter), graph.Parameter(Bias.Parameter));
-
-        if (carry)
-        {
-            _carried ??= [.. Enumerable.Range(0, StateCount).Select(_ => graph.Backend.Allocate(b, Units))];
-            graph.Backend.Copy(outs.FinalH.Value, _carried[0]);
-            if (outs.FinalC is not null) graph.Backend.Copy(outs.FinalC.Value, _carried[1]);
-        }
+        if (carry) _carried.Keep(graph, call, outs.FinalC is null ? [outs.FinalH] : [outs.FinalH, outs.FinalC]);
 
         var output = ReturnSequences ? outs.Sequence : outs.FinalH;
+        if (x.Mask is { } mask && ownStart) output = ZeroOutputsBeforeFirstStep(graph, output, mask);
         if (!ReturnState) return [output];
         return outs.FinalC is null ? [output, outs.FinalH] : [output, outs.FinalH, outs.FinalC];
     }
 
-    /// <summary>The states carried to the next batch or chunk (host copies), or null when none are carried.</summary>
-    public Tensor[]? GetCarriedStates() => _carried?.Select(t =>
+    /// <summary>
+    /// Keras's output for masked steps: a masked step repeats the previous <em>output</em>, and the output before the
+    /// first real step is zero, even when the state starts elsewhere (an initial state given or carried). The fused
+    /// op repeats the previous state, which is the same from a zero state; from another one, the steps of each row
+    /// before its first real step (and the last output of a row with none) are zeroed here. The state is unchanged.
+    /// </summary>
+    private static Node ZeroOutputsBeforeFirstStep(Graph graph, Node output, DeviceTensor mask)
     {
-        var data = new float[t.Length];
-        t.Backend.Download(t, data);
-        return new Tensor(data, t.Shape);
-    }).ToArray();
+        int rows = mask.Shape[0], steps = mask.Shape[1];
+        var real = new float[mask.Length];
+        graph.Backend.Download(mask, real);
+        // started[b, t]: row b has had a real step by step t.
+        var started = new float[real.Length];
+        for (int b = 0; b < rows; b++)
+            for (int t = 0; t < steps; t++)
+                started[b * steps + t] = real[b * steps + t] != 0 || (t > 0 && started[b * steps + t - 1] != 0) ? 1 : 0;
+        if (Array.TrueForAll(started, s => s != 0)) return output;
+        var keep = output.Shape.Length == 3 ? started : [.. Enumerable.Range(0, rows).Select(b => started[b * steps + steps - 1])];
+        var zeroed = graph.MaskTimesteps(output, graph.Own(graph.Backend.Upload(keep, output.Shape.Length == 3 ? [rows, steps] : [rows])));
+        zeroed.Mask = output.Mask;
+        return zeroed;
+    }
+
+    /// <summary>The states carried to the next batch or chunk (host copies), or null when none are carried.</summary>
+    public Tensor[]? GetCarriedStates() => _carried.ToHost();
 
     /// <inheritdoc />
-    public override void ResetStates()
-    {
-        if (_carried is null) return;
-        foreach (var t in _carried) t.Dispose();
-        _carried = null;
-    }
+    public override void ResetStates() => _carried.Clear();
 
     internal override void Place(IBackend backend, Random random)
     {

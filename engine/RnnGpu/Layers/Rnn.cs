@@ -1,3 +1,4 @@
+using RnnGpu.Backends;
 using RnnGpu.Graphs;
 
 namespace RnnGpu.Layers;
@@ -8,6 +9,8 @@ namespace RnnGpu.Layers;
 /// </summary>
 public sealed class Rnn : Layer
 {
+    private readonly CarriedStates _carried = new();
+
     /// <summary>Wraps a cell.</summary>
     public Rnn(RecurrentCell cell, bool returnSequences = false, bool returnState = false, string? name = null, int?[]? inputShape = null, int? batchSize = null)
         : base(name, inputShape, batchSize)
@@ -34,11 +37,18 @@ public sealed class Rnn : Layer
     {
         var x = inputShapes[0];
         if (x.Length != 2 || x[1] < 1) throw ShapeError("[steps, features] with known features", x);
+        RecurrentShapes.CheckInitialStates(Title, inputShapes, Cell.StateCount, Cell.Units);
         Cell.Attach(this);
         Cell.BuildFor(x[1]);
-        int[] output = ReturnSequences ? [x[0], Cell.Units] : [Cell.Units];
-        return ReturnState ? [output, .. Enumerable.Repeat<int[]>([Cell.Units], Cell.StateCount)] : [output];
+        return OutputShapesOf(inputShapes);
     }
+
+    // A later call (a shared layer) may have another number of steps, and initial states of its own.
+    private protected override void CheckLaterCall(int[][] inputShapes) =>
+        RecurrentShapes.CheckLaterCall(Title, inputShapes, InputShape[1], Cell.StateCount, Cell.Units);
+
+    private protected override int[][] OutputShapesOf(int[][] inputShapes) =>
+        RecurrentShapes.Outputs(inputShapes[0][0], Cell.Units, ReturnSequences, ReturnState, Cell.StateCount);
 
     internal override Node[] Forward(Graph graph, Node[] inputs, LayerContext context)
     {
@@ -46,9 +56,14 @@ public sealed class Rnn : Layer
         if (x.Shape.Length != 3 || x.Shape[2] != InputShape[1]) throw ShapeError($"[batch, steps, {InputShape[1]}]", x.Shape);
         if (x.Mask is not null) throw new NotSupportedException($"{Title}, with a custom cell, does not support masked input; use the fused SimpleRnn, Lstm or Gru layers with masking.");
         int b = x.Shape[0];
+        // Under truncated BPTT the state goes on from the previous chunk, as in the fused layers.
+        bool carry = context.CarryStates;
+        int call = context.CallIndex;
+        if (_carried.BatchSize(call) is int carriedBatch && carriedBatch != b) _carried.Clear(call);
         var states = inputs.Length > 1
             ? inputs[1..]
-            : Enumerable.Range(0, Cell.StateCount).Select(_ => graph.Constant(graph.NewTensor([b, Cell.Units]))).ToArray();
+            : Enumerable.Range(0, Cell.StateCount)
+                .Select(i => carry && _carried.Any(call) ? _carried.Start(graph, call, i) : graph.Constant(graph.NewTensor([b, Cell.Units]))).ToArray();
         var outputs = new List<Node>(x.Shape[1]);
         Node? last = null;
         for (int t = 0; t < x.Shape[1]; t++)
@@ -57,7 +72,17 @@ public sealed class Rnn : Layer
             if (ReturnSequences) outputs.Add(last);
         }
         last ??= states[0];
+        if (carry) _carried.Keep(graph, call, states);
         var output = ReturnSequences ? graph.Stack(outputs) : last;
         return ReturnState ? [output, .. states] : [output];
+    }
+
+    /// <inheritdoc />
+    public override void ResetStates() => _carried.Clear();
+
+    internal override void Place(IBackend backend, Random random)
+    {
+        ResetStates();
+        base.Place(backend, random);
     }
 }

@@ -27,6 +27,14 @@ public sealed class TimeDistributed : SingleInputLayer
         return [inputShape[0], .. Layer.OutputShape];
     }
 
+    internal override int[] OutputShapeOf(int[] inputShape) => [inputShape[0], .. Layer.OutputShapeOf(inputShape[1..])];
+
+    internal override void CheckLaterInput(int[] inputShape)
+    {
+        if (inputShape.Length != InputShape.Length) throw LaterCallError(inputShape);
+        Layer.CheckLaterInput(inputShape[1..]);
+    }
+
     // An unnamed wrapped layer is named after the wrapper, once the wrapper has a name (in the functional API a layer is
     // built when called, before the model names it), so that its errors say where it is.
     private protected override void OnNamed() => NameInner();

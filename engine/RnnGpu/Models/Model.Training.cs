@@ -222,9 +222,10 @@ public partial class Model
             {
                 int length = Math.Min(chunk, steps - start);
                 var xc = SliceSteps(x, start, length);
-                if (sequenceTargets) totals = totals.Merge(Step([xc], SliceSteps(y, start, length), train: true, carry: true, epoch, batch));
-                else if (start + length >= steps) totals = Step([xc], y, train: true, carry: true, epoch, batch);
-                else AdvanceStates(xc);
+                bool continuing = start > 0;
+                if (sequenceTargets) totals = totals.Merge(Step([xc], SliceSteps(y, start, length), train: true, carry: true, epoch, batch, continuing));
+                else if (start + length >= steps) totals = Step([xc], y, train: true, carry: true, epoch, batch, continuing);
+                else AdvanceStates(xc, continuing);
             }
         }
         finally { ResetTransientStates(); }
@@ -244,11 +245,11 @@ public partial class Model
     }
 
     /// <summary>Forward (and in training, backward and update) over one batch or chunk.</summary>
-    private BatchStats Step(Tensor[] inputs, Tensor y, bool train, bool carry, int epoch = 0, int batch = 0)
+    private BatchStats Step(Tensor[] inputs, Tensor y, bool train, bool carry, int epoch = 0, int batch = 0, bool continuing = false)
     {
         var backend = Backend!;
         using var graph = new Graph(backend, training: train);
-        var output = RecordForward(graph, inputs, carry)[0];
+        var output = RecordForward(graph, inputs, carry, continuing)[0];
         var targets = graph.Own(Loss!.PrepareTargets(backend, y, output.Shape));
         DeviceTensor? weights = output.Shape.Length == 3 && output.Mask is { } mask ? backend.View(mask, [mask.Length]) : null;
         double loss = Loss.Compute(graph, output, targets, weights);
@@ -265,19 +266,20 @@ public partial class Model
         return new BatchStats(loss * weight, weight, correct);
     }
 
-    private void AdvanceStates(Tensor x)
+    private void AdvanceStates(Tensor x, bool continuing)
     {
         using var graph = new Graph(Backend!, training: false);
-        RecordForward(graph, [x], carry: true);
+        RecordForward(graph, [x], carry: true, continuing);
     }
 
     /// <summary>Uploads a batch (one tensor per model input) and records the model's forward pass on <paramref name="graph"/>; returns every output.</summary>
-    private Node[] RecordForward(Graph graph, Tensor[] inputs, bool carry)
+    private Node[] RecordForward(Graph graph, Tensor[] inputs, bool carry, bool continuing = false)
     {
         var nodes = inputs.Select(t => graph.Constant(graph.Backend.Upload(t.Data, t.Shape), owned: true)).ToArray();
         var context = new LayerContext
         {
-            Training = graph.Training, Random = _dropoutRandom, CarryStates = carry, HostInputs = LayerContext.HostInputsOf(nodes, inputs),
+            Training = graph.Training, Random = _dropoutRandom, CarryStates = carry, ContinuesSequence = continuing,
+            HostInputs = LayerContext.HostInputsOf(nodes, inputs),
         };
         return Forward(graph, nodes, context);
     }
@@ -379,7 +381,7 @@ public partial class Model
         int n = x.Shape[0];
         bool sparse = Loss!.TakesClassIndices;
         int perSample = sparse ? ShapeUtil.Rows(known) : ShapeUtil.Size(known);
-        if (y.Length == (long)perSample * n) return;
+        if (sparse ? y.Length == (long)perSample * n : FitsOutput(y.Shape, [n, .. known])) return;
         string expected = sparse
             ? $"{perSample} integer class label{(perSample == 1 ? "" : "s")} per sample (one per output row, {n * perSample} in all)"
             : $"targets shaped like the output, {ShapeUtil.Format([n, .. known])}";
@@ -387,6 +389,13 @@ public partial class Model
         throw new ArgumentException($"Model '{Name}': loss '{Loss.Name}' needs {expected} for output {ShapeUtil.Format([-1, .. output])}, " +
                                     $"got {yName} of shape {ShapeUtil.Format(y.Shape)}{hint}.", yName);
     }
+
+    /// <summary>
+    /// Whether dense targets have the output's shape, as Keras requires; a trailing axis of 1 may be left out (targets
+    /// <c>[N]</c> for a sigmoid output <c>[N, 1]</c>), as Keras accepts.
+    /// </summary>
+    private static bool FitsOutput(int[] targets, int[] output) =>
+        ShapeUtil.Equal(targets, output) || (output[^1] == 1 && ShapeUtil.Equal(targets, output[..^1]));
 
     private void CheckInput(Tensor x, int index, string argument)
     {
@@ -399,6 +408,9 @@ public partial class Model
         for (int d = 0; ok && d < expected.Length; d++) ok = expected[d] < 0 || expected[d] == x.Shape[d + 1];
         if (!ok)
             throw new ArgumentException($"Input of {layer}: expected {argument} of shape {ShapeUtil.Format([-1, .. expected])}, got {ShapeUtil.Format(x.Shape)}.", argument);
+        if (x.Length == 0)
+            throw new ArgumentException($"Input of {layer}: {argument} of shape {ShapeUtil.Format(x.Shape)} is empty; " +
+                                        (expected.Length >= 1 && expected[0] < 0 ? "a sequence needs at least one step." : "every axis needs at least one entry."), argument);
         if (_inputs[index].BatchSize is int fixedBatch && x.Shape[0] % fixedBatch != 0)
             throw new ArgumentException($"Input of {layer}: the model has a fixed batch size of {fixedBatch}, but {argument} has {x.Shape[0]} samples, not a multiple of it.", argument);
         for (int i = 0; i < x.Length; i++)

@@ -87,20 +87,29 @@ public partial class Model : IDisposable
     protected void SetGraph(Input[] inputs, SymbolicTensor[] outputs)
     {
         if (inputs.Length == 0 || outputs.Length == 0) throw new ArgumentException($"Model '{Name}' needs at least one input and one output.");
+        for (int i = 0; i < inputs.Length; i++)
+            if (Array.IndexOf(inputs, inputs[i]) < i)
+                throw new ArgumentException($"Model '{Name}': input {i} is input {Array.IndexOf(inputs, inputs[i])} again; every input appears once in the model's inputs, as in Keras.");
         var calls = new List<LayerCall>();
         var seen = new HashSet<LayerCall>(ReferenceEqualityComparer.Instance);
-        void Visit(SymbolicTensor s)
+        void Visit(SymbolicTensor s, LayerCall? consumer)
         {
             if (s.Producer is not { } call)
             {
-                if (s is Input i && !inputs.Contains(i)) throw new ArgumentException($"Model '{Name}': an output depends on an Input that is not among the model's inputs.");
+                if (s is Input i && !inputs.Contains(i))
+                {
+                    string reader = consumer is null ? "an output" : consumer.Layer.Title;
+                    string named = i.Name == "" ? "an Input" : $"Input '{i.Name}'";
+                    throw new ArgumentException($"Model '{Name}': {reader} reads {named} of shape {ShapeUtil.Format([-1, .. i.Shape])}, which is not among the model's inputs " +
+                                                $"({string.Join(", ", inputs.Select(x => ShapeUtil.Format([-1, .. x.Shape])))}): the graph is disconnected. Pass it as an input too.");
+                }
                 return;
             }
             if (!seen.Add(call)) return;
-            foreach (var input in call.Inputs) Visit(input);
+            foreach (var input in call.Inputs) Visit(input, call);
             calls.Add(call);
         }
-        foreach (var o in outputs) Visit(o);
+        foreach (var o in outputs) Visit(o, null);
         _inputs = inputs;
         _outputs = outputs;
         _calls = calls;
@@ -150,7 +159,9 @@ public partial class Model : IDisposable
             layer.Name = name;
         }
         var duplicate = layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new ArgumentException($"Model '{Name}' has two layers named '{duplicate.Key}'.");
+        if (duplicate is not null)
+            throw new ArgumentException($"Model '{Name}' has two layers named '{duplicate.Key}'. A model names its unnamed layers when it is made, so layers " +
+                                        "taken from two models can share a name; give them names of their own (name: \"encoder_lstm\").");
     }
 
     private static string KerasStem(string typeName) => typeName switch
@@ -298,8 +309,10 @@ public partial class Model : IDisposable
     {
         var values = new Dictionary<SymbolicTensor, Node>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _inputs.Length; i++) values[_inputs[i]] = inputs[i];
+        var callsSoFar = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
         foreach (var call in _calls)
         {
+            context.CallIndex = callsSoFar[call.Layer] = callsSoFar.GetValueOrDefault(call.Layer, -1) + 1;
             var outs = call.Layer.Forward(graph, [.. call.Inputs.Select(s => values[s])], context);
             for (int j = 0; j < outs.Length; j++) values[call.Outputs[j]] = outs[j];
         }

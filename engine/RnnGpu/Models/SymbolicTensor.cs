@@ -51,8 +51,7 @@ internal sealed class LayerCall
     {
         Layer = layer;
         Inputs = inputs;
-        layer.Build([.. inputs.Select(i => i.Shape)]);
-        Outputs = [.. layer.OutputShapes.Select((s, i) => new SymbolicTensor(s, this, i))];
+        Outputs = [.. layer.Build([.. inputs.Select(i => i.Shape)]).Select((s, i) => new SymbolicTensor(s, this, i))];
     }
 
     public Layer Layer { get; }

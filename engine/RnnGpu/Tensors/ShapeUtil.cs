@@ -29,6 +29,8 @@ public static class ShapeUtil
     {
         var result = (int[])shape.Clone();
         int unknown = Array.IndexOf(result, -1);
+        if (unknown >= 0 && Array.LastIndexOf(result, -1) != unknown)
+            throw new ArgumentException($"Cannot reshape to {string.Join(", ", shape)}: only one dimension may be -1 (inferred).");
         if (unknown >= 0)
         {
             long known = 1;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using static System.FormattableString;
 
 namespace RnnGpu.Training;
 
@@ -51,10 +52,10 @@ internal sealed class ProgressBar
     {
         double seconds = _watch.Elapsed.TotalSeconds;
         double perStep = done == 0 ? 0 : seconds / done;
-        string step = perStep >= 1 ? $"{perStep:F0}s/step" : $"{perStep * 1000:F0}ms/step";
-        return done >= _total ? $"{seconds:F0}s {step}" : $"ETA: {perStep * (_total - done):F0}s";
+        string step = perStep >= 1 ? Invariant($"{perStep:F0}s/step") : Invariant($"{perStep * 1000:F0}ms/step");
+        return done >= _total ? Invariant($"{seconds:F0}s {step}") : Invariant($"ETA: {perStep * (_total - done):F0}s");
     }
 
     internal static string Format(IReadOnlyDictionary<string, double> logs) =>
-        string.Concat(logs.Select(kv => $" - {kv.Key}: {kv.Value:F4}"));
+        string.Concat(logs.Select(kv => Invariant($" - {kv.Key}: {kv.Value:F4}")));
 }

@@ -124,4 +124,17 @@ public class PrimitiveGradientTests
             g.Backend.Axpy(up[0] - 1, gradOfMirror!, gradOfMirror!);
         });
     }
+
+    [Test]
+    public void Element_wise_ops_need_equal_shapes_not_only_equal_sizes()
+    {
+        using var backend = new RnnGpu.Backends.CpuBackend<float>();
+        using var g = new Graph(backend, training: false);
+        Node N(params int[] shape) => g.Constant(g.NewTensor(shape));
+        Assert.That(() => g.Add(N(2, 3), N(3, 2)), Throws.ArgumentException.With.Message.EqualTo("add: shapes (2, 3) and (3, 2) differ."));
+        Assert.That(() => g.Multiply(N(6), N(2, 3)), Throws.ArgumentException.With.Message.EqualTo("multiply: shapes (6,) and (2, 3) differ."));
+        Assert.That(() => g.Stack([N(2, 3), N(3, 2)]), Throws.ArgumentException.With.Message.EqualTo("Stack: step 1 is (3, 2), expected (2, 3)."));
+        Assert.That(() => g.AddBias(N(2, 3), N(3, 1)), Throws.ArgumentException.With.Message.Contains("bias (3, 1) is not a vector as long as the last dimension of (2, 3)"));
+        Assert.That(() => g.Reshape(N(2, 3), -1, -1), Throws.ArgumentException.With.Message.Contains("only one dimension may be -1"));
+    }
 }

@@ -27,6 +27,28 @@ public class CustomCellTests
             Assert.That(gc[w], Is.EqualTo(gf[w]).Within(1e-6), $"weight {fused.Weights[w].Path}");
     }
 
+    [TestCase(false, TestName = "Truncated BPTT carries a custom cell's states across chunks (sequence to one)")]
+    [TestCase(true, TestName = "Truncated BPTT carries a custom cell's states across chunks (sequence to sequence)")]
+    public void Truncated_bptt_carries_a_custom_cells_states_as_the_fused_layer_does(bool sequences)
+    {
+        var random = new Random(4);
+        var x = TestData.Uniform(random, 1, 4, 9, 2);
+        var y = sequences ? TestData.Uniform(random, 1, 4, 9, 3) : TestData.Uniform(random, 1, 4, 3);
+        Sequential Make(Layer recurrent) => new(recurrent, sequences ? new TimeDistributed(new Dense(3)) : new Dense(3));
+        var fused = Make(new Lstm(3, returnSequences: sequences, inputShape: [9, 2]));
+        var custom = Make(new Rnn(new PrimitiveLstmCell(3), returnSequences: sequences, inputShape: [9, 2]));
+        fused.Compile(new Sgd(0.3), new MeanSquaredError(), device: Device.CpuFloat64, seed: 1);
+        custom.Compile(new Sgd(0.3), new MeanSquaredError(), device: Device.CpuFloat64, seed: 2);
+        custom.SetWeights(fused.GetWeights());
+
+        var lossFused = fused.Fit(x, y, epochs: 2, batchSize: 4, shuffle: false, verbose: 0, truncatedBpttSteps: 4)["loss"];
+        var lossCustom = custom.Fit(x, y, epochs: 2, batchSize: 4, shuffle: false, verbose: 0, truncatedBpttSteps: 4)["loss"];
+
+        Assert.That(lossCustom, Is.EqualTo(lossFused).Within(1e-9));
+        for (int w = 0; w < fused.Weights.Count; w++)
+            Assert.That(custom.GetWeights()[w].Data, Is.EqualTo(fused.GetWeights()[w].Data).Within(1e-6), fused.Weights[w].Path);
+    }
+
     [Test]
     public void A_cell_belongs_to_one_layer()
     {

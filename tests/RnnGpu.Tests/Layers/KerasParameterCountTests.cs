@@ -87,4 +87,21 @@ public class KerasParameterCountTests
         Assert.That(new Sequential(new Lstm(3)).SummaryText, Throws.InvalidOperationException.With.Message.Contains("not built yet"));
         Assert.That(new Sequential(new Dense(1, inputShape: [1])).SummaryText(), Does.Contain("Total params: 2 (8.00 B)"));
     }
+
+    [Test]
+    public void Summary_and_progress_print_numbers_as_keras_does_whatever_the_current_culture()
+    {
+        var culture = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        culture.NumberFormat.NumberGroupSeparator = ".";
+        culture.NumberFormat.NumberDecimalSeparator = ",";
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = culture;
+        try
+        {
+            var model = new Sequential(new Lstm(30, inputShape: [28, 28]), new Dense(10, ActivationKind.Softmax));
+            Assert.That(model.SummaryText(), Does.Contain("Total params: 7,390 (28.87 KB)"));
+            Assert.That(RnnGpu.Training.ProgressBar.Format(new Dictionary<string, double> { ["loss"] = 0.41384 }), Is.EqualTo(" - loss: 0.4138"));
+        }
+        finally { System.Globalization.CultureInfo.CurrentCulture = previous; }
+    }
 }

@@ -61,4 +61,31 @@ public class MaskingTests
         Assert.That(single[0, 3, 0], Is.EqualTo(single[0, 2, 0]), "the padded step repeats the state before it");
         Assert.That(twice.Data, Is.EqualTo(single.Data).Within(1e-6));
     }
+
+    /// <summary>
+    /// Keras starts the output chain of a masked recurrent layer at zero: steps before a row's first real step output 0
+    /// (and a row with no real step has a zero last output) even when the initial state is not zero; the returned
+    /// state is the initial one there. Rows: 0 has a padded first step, 1 is all padding.
+    /// </summary>
+    [TestCase(true, TestName = "Masked steps before the first real one output zeros from a given initial state (sequences)")]
+    [TestCase(false, TestName = "A row with no real step outputs zeros from a given initial state (last output)")]
+    public void Masked_steps_before_the_first_real_one_output_zeros_from_a_given_state(bool sequences)
+    {
+        var x = new Input([3, 1]);
+        var h0 = new Input([2]);
+        var outputs = new SimpleRnn(2, returnSequences: sequences, returnState: true).CallWithAllOutputs(new Masking(0).Call(x), h0);
+        using var model = new Model([x, h0], outputs);
+        model.Build(Device.Cpu, seed: 1);
+        var state = new Tensor([0.5f, -0.5f, 0.25f, 0.75f], 2, 2);
+        var result = model.PredictAll([new Tensor([0, 1, 2, 0, 0, 0], 2, 3, 1), state]);
+        var (output, finalState) = (result[0], result[1]);
+        if (sequences)
+        {
+            Assert.That(new[] { output[0, 0, 0], output[0, 0, 1] }, Is.EqualTo(new[] { 0f, 0f }), "row 0, step 0: padding before any real step");
+            Assert.That(output[0, 1, 0], Is.Not.Zero, "row 0, step 1 is real");
+            Assert.That(Enumerable.Range(0, 3).Select(t => output[1, t, 0]), Is.All.Zero, "row 1 is all padding");
+        }
+        else Assert.That(new[] { output[1, 0], output[1, 1] }, Is.EqualTo(new[] { 0f, 0f }), "row 1 never had a real step");
+        Assert.That(new[] { finalState[1, 0], finalState[1, 1] }, Is.EqualTo(new[] { 0.25f, 0.75f }), "the state stays the initial one");
+    }
 }

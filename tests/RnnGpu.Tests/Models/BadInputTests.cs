@@ -195,4 +195,28 @@ public class BadInputTests
         var model = new Sequential(new Lstm(2, inputShape: [3, 1]));
         Assert.That(() => model.Fit(new Tensor(1, 3, 1), new Tensor(1, 2)), Throws.InvalidOperationException.With.Message.Contains("must be compiled"));
     }
+
+    [Test]
+    public void A_sequence_without_steps_is_refused_rather_than_read_as_zeros()
+    {
+        var model = new Sequential(new Lstm(3, inputShape: [null, 2]), new Dense(1));
+        model.Compile(new Sgd(0.1), new RnnGpu.Losses.MeanSquaredError(), device: Device.Cpu, seed: 3);
+        Assert.That(() => model.Predict(new Tensor(2, 0, 2)), Throws.ArgumentException.With.Message.EqualTo(
+            "Input of layer 'lstm' (LSTM): x of shape (2, 0, 2) is empty; a sequence needs at least one step. (Parameter 'x')"));
+        Assert.That(() => model.Fit(new Tensor(2, 0, 2), new Tensor(2, 1), verbose: 0), Throws.ArgumentException.With.Message.Contains("needs at least one step"));
+    }
+
+    [Test]
+    public void Dense_targets_must_have_the_outputs_shape_not_only_its_size()
+    {
+        var model = new Sequential(new Lstm(3, returnSequences: true, inputShape: [6, 2]), new TimeDistributed(new Dense(2)));
+        model.Compile(new Sgd(0.1), new RnnGpu.Losses.MeanSquaredError(), device: Device.Cpu, seed: 3);
+        var x = TestData.Uniform(Random, 1, 2, 6, 2);
+        Assert.That(() => model.Fit(x, new Tensor(2, 12), verbose: 0, truncatedBpttSteps: 4), Throws.ArgumentException.With.Message.Contains(
+            "needs targets shaped like the output, (2, 6, 2) for output (None, 6, 2), got y of shape (2, 12)"));
+
+        var binary = new Sequential(new Lstm(3, inputShape: [6, 2]), new Dense(1, ActivationKind.Sigmoid));
+        binary.Compile(new Sgd(0.1), new RnnGpu.Losses.BinaryCrossentropy(), device: Device.Cpu, seed: 3);
+        Assert.That(() => binary.Fit(x, new Tensor([1, 0], 2), verbose: 0), Throws.Nothing, "targets [N] for an output [N, 1], as Keras accepts");
+    }
 }

@@ -189,4 +189,20 @@ public class TruncatedBpttTests
         // The carried state is dropped after the batch: a non-stateful layer starts every batch from zeros.
         Assert.That(((RecurrentLayer)model.Layers[0]).GetCarriedStates(), Is.Null);
     }
+
+    [Test]
+    public void A_post_padded_sequence_keeps_its_last_real_output_across_chunks()
+    {
+        // Row 1's real steps end in the first chunk; the last chunk is all padding for it, and must still hand the
+        // classifier the output of its last real step (the state carried within one batch continues the sequence).
+        var random = new Random(8);
+        var x = TestData.Uniform(random, 1, 2, 6, 2);
+        for (int t = 2; t < 6; t++) for (int f = 0; f < 2; f++) x[1, t, f] = 0;
+        var y = TestData.Uniform(random, 1, 2, 1);
+        var model = new Sequential(new Masking(0, inputShape: [6, 2]), new Lstm(3), new Dense(1));
+        model.Compile(new Sgd(0), new RnnGpu.Losses.MeanSquaredError(), device: Device.CpuFloat64, seed: 4);
+        double full = model.Fit(x, y, batchSize: 2, shuffle: false, verbose: 0)["loss"][0];
+        double chunked = model.Fit(x, y, batchSize: 2, shuffle: false, verbose: 0, truncatedBpttSteps: 2)["loss"][0];
+        Assert.That(chunked, Is.EqualTo(full).Within(1e-12));
+    }
 }

@@ -103,7 +103,7 @@ public sealed class ModelCheckpoint : Callback
                 if (Verbose > 0) model.Output.WriteLine($"Epoch {epoch + 1}: {Monitor} did not improve from {best}");
                 return;
             }
-            if (Verbose > 0) model.Output.WriteLine($"Epoch {epoch + 1}: {Monitor} improved from {best} to {current:F5}, saving model to {path}");
+            if (Verbose > 0) model.Output.WriteLine(FormattableString.Invariant($"Epoch {epoch + 1}: {Monitor} improved from {best} to {current:F5}, saving model to {path}"));
             Best = current;
         }
         else if (Verbose > 0) model.Output.WriteLine($"Epoch {epoch + 1}: saving model to {path}");

@@ -84,7 +84,7 @@ public sealed class ReduceLROnPlateau : Callback
         double old = optimizer.LearningRate;
         if (old <= MinLearningRate) return;
         optimizer.LearningRate = Math.Max(old * Factor, MinLearningRate);
-        if (Verbose > 0) context.Model.Output.WriteLine($"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.LearningRate:G6}.");
+        if (Verbose > 0) context.Model.Output.WriteLine(FormattableString.Invariant($"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.LearningRate:G6}."));
         _cooldownLeft = Cooldown;
         _wait = 0;
     }
