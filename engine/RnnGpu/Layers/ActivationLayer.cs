@@ -17,5 +17,8 @@ public sealed class Activation(ActivationKind kind, string? name = null, int?[]?
 
     internal override int[] OutputShapeOf(int[] inputShape) => inputShape;
 
+    // No weights and no input spec in Keras: a shared one takes any shape.
+    internal override void CheckLaterInput(int[] inputShape) { }
+
     internal override Node Forward(Graph graph, Node input, LayerContext context) => graph.Activation(Kind, input);
 }

@@ -12,6 +12,20 @@ namespace RnnGpu.Layers;
 internal sealed class CarriedStates
 {
     private readonly Dictionary<int, DeviceTensor[]> _byCall = [];
+    private readonly Dictionary<int, bool[]> _unstarted = [];
+
+    /// <summary>
+    /// The rows of a call that have had no real (unmasked) step since the call began, for the next truncated-BPTT chunk
+    /// of the same batch; null when every row has had one.
+    /// </summary>
+    public bool[]? UnstartedRows(int call) => _unstarted.GetValueOrDefault(call);
+
+    /// <summary>Records the rows still without a real step (null: none).</summary>
+    public void KeepUnstartedRows(int call, bool[]? rows)
+    {
+        if (rows is null) _unstarted.Remove(call);
+        else _unstarted[call] = rows;
+    }
 
     /// <summary>The batch size of the states held for a call, or null when none are held.</summary>
     public int? BatchSize(int call) => _byCall.TryGetValue(call, out var held) ? held[0].Shape[0] : null;
@@ -52,11 +66,13 @@ internal sealed class CarriedStates
     {
         foreach (var held in _byCall.Values) foreach (var t in held) t.Dispose();
         _byCall.Clear();
+        _unstarted.Clear();
     }
 
     /// <summary>Drops the states held for one call.</summary>
     public void Clear(int call)
     {
+        _unstarted.Remove(call);
         if (!_byCall.Remove(call, out var held)) return;
         foreach (var t in held) t.Dispose();
     }

@@ -58,6 +58,12 @@ public sealed class Dense : SingleInputLayer
 
     internal override int[] OutputShapeOf(int[] inputShape) => [.. inputShape[..^1], Units];
 
+    // Keras's input spec: only the feature axis is fixed (here a row or a sequence of rows).
+    internal override void CheckLaterInput(int[] inputShape)
+    {
+        if (inputShape.Length is < 1 or > 2 || (inputShape[^1] >= 0 && inputShape[^1] != _kernel.Shape[0])) throw LaterCallError(inputShape);
+    }
+
     internal override Node Forward(Graph graph, Node input, LayerContext context)
     {
         if (input.Shape[^1] != _kernel.Shape[0]) throw ShapeError($"with last dimension {_kernel.Shape[0]}", input.Shape[1..]);

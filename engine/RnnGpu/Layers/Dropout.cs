@@ -23,6 +23,9 @@ public sealed class Dropout : SingleInputLayer
 
     internal override int[] OutputShapeOf(int[] inputShape) => inputShape;
 
+    // No weights and no input spec in Keras: a shared one takes any shape.
+    internal override void CheckLaterInput(int[] inputShape) { }
+
     internal override Node Forward(Graph graph, Node input, LayerContext context) =>
         context.Training ? graph.Dropout(input, Rate, context.Random) : input;
 }

@@ -113,16 +113,20 @@ public abstract class RecurrentLayer : Layer
             return graph.Constant(graph.NewTensor([b, Units]));
         }
 
-        // Whether this call starts from a state of its own (given, or a stateful layer's from the previous batch), after
-        // which Keras's outputs differ from the states at masked steps; a later chunk of the same batch continues instead.
-        bool ownStart = inputs.Length > 1 || (carry && _carried.Any(call) && !context.ContinuesSequence);
+        // Rows that have not had a real step in this call, when the state did not start at zero (given, or a stateful
+        // layer's from the previous batch): Keras's outputs are zeros there, not the state. A later truncated-BPTT chunk
+        // of the same batch goes on with the rows its earlier chunks left unstarted.
+        bool[]? unstarted = inputs.Length > 1 || (carry && _carried.Any(call) && !context.ContinuesSequence) ? Enumerable.Repeat(true, b).ToArray()
+            : carry && context.ContinuesSequence ? _carried.UnstartedRows(call) : null;
         var h0 = State(0);
         var c0 = StateCount == 2 ? State(1) : null;
         var outs = graph.Recurrent(Spec, x, h0, c0, graph.Parameter(Kernel.Parameter), graph.Parameter(RecurrentKernel.Parameter), graph.Parameter(Bias.Parameter));
         if (carry) _carried.Keep(graph, call, outs.FinalC is null ? [outs.FinalH] : [outs.FinalH, outs.FinalC]);
 
         var output = ReturnSequences ? outs.Sequence : outs.FinalH;
-        if (x.Mask is { } mask && ownStart) output = ZeroOutputsBeforeFirstStep(graph, output, mask);
+        if (x.Mask is not { } mask) unstarted = null;
+        else if (unstarted is not null) (output, unstarted) = ZeroOutputsBeforeFirstStep(graph, output, mask, unstarted);
+        if (carry) _carried.KeepUnstartedRows(call, unstarted);
         if (!ReturnState) return [output];
         return outs.FinalC is null ? [output, outs.FinalH] : [output, outs.FinalH, outs.FinalC];
     }
@@ -132,22 +136,24 @@ public abstract class RecurrentLayer : Layer
     /// first real step is zero, even when the state starts elsewhere (an initial state given or carried). The fused
     /// op repeats the previous state, which is the same from a zero state; from another one, the steps of each row
     /// before its first real step (and the last output of a row with none) are zeroed here. The state is unchanged.
+    /// Returns the output and the rows still without a real step after these steps (null when every row has had one).
     /// </summary>
-    private static Node ZeroOutputsBeforeFirstStep(Graph graph, Node output, DeviceTensor mask)
+    private static (Node Output, bool[]? Unstarted) ZeroOutputsBeforeFirstStep(Graph graph, Node output, DeviceTensor mask, bool[] unstarted)
     {
         int rows = mask.Shape[0], steps = mask.Shape[1];
         var real = new float[mask.Length];
         graph.Backend.Download(mask, real);
-        // started[b, t]: row b has had a real step by step t.
+        // started[b, t]: row b has had a real step by step t (in this call, earlier chunks included).
         var started = new float[real.Length];
         for (int b = 0; b < rows; b++)
             for (int t = 0; t < steps; t++)
-                started[b * steps + t] = real[b * steps + t] != 0 || (t > 0 && started[b * steps + t - 1] != 0) ? 1 : 0;
-        if (Array.TrueForAll(started, s => s != 0)) return output;
+                started[b * steps + t] = real[b * steps + t] != 0 || (t > 0 ? started[b * steps + t - 1] != 0 : !unstarted[b]) ? 1 : 0;
+        var stillUnstarted = Enumerable.Range(0, rows).Select(b => started[b * steps + steps - 1] == 0).ToArray();
+        if (Array.TrueForAll(started, s => s != 0)) return (output, null);
         var keep = output.Shape.Length == 3 ? started : [.. Enumerable.Range(0, rows).Select(b => started[b * steps + steps - 1])];
         var zeroed = graph.MaskTimesteps(output, graph.Own(graph.Backend.Upload(keep, output.Shape.Length == 3 ? [rows, steps] : [rows])));
         zeroed.Mask = output.Mask;
-        return zeroed;
+        return (zeroed, stillUnstarted.Contains(true) ? stillUnstarted : null);
     }
 
     /// <summary>The states carried to the next batch or chunk (host copies), or null when none are carried.</summary>

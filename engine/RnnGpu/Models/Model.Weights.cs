@@ -43,7 +43,8 @@ public partial class Model
     /// Also write the optimizer's state, as Keras 3's <c>save_weights</c> does for a compiled model: its update count
     /// and learning rate (in the file's metadata) and its slot tensors (<c>optimizer/lstm/kernel/momentum</c>, …), so
     /// that training resumed after <see cref="LoadWeights"/> continues where it stopped (Adam's moments and bias
-    /// correction, a reduced learning rate) instead of starting the optimizer afresh.
+    /// correction, a reduced learning rate) instead of starting the optimizer afresh: bit for bit on the float32
+    /// backends (the file holds float32, so <see cref="Device.CpuFloat64"/>'s values are rounded).
     /// </param>
     public void SaveWeights(string path, bool includeOptimizer = false)
     {
@@ -80,12 +81,12 @@ public partial class Model
         foreach (var w in targets)
         {
             if (!content.TryGetTensor(w.Path, out var t))
-                throw new InvalidDataException($"Weight file '{path}' has no tensor '{w.Path}' (it holds: {string.Join(", ", content.Tensors.Select(kv => kv.Key).Where(k => !OptimizerState.Holds(k)))}).");
+                throw new InvalidDataException($"Weight file '{path}' has no tensor '{w.Path}' (it holds: {string.Join(", ", content.Tensors.Select(kv => kv.Key).Where(k => !OptimizerState.Holds(k, targets)))}).");
             if (!ShapeUtil.Equal(t.Shape, w.Shape))
                 throw new InvalidDataException($"Weight file '{path}': tensor '{w.Path}' has shape {ShapeUtil.Format(t.Shape)}, the model expects {ShapeUtil.Format(w.Shape)}.");
             values.Add(t);
         }
-        var extra = content.Tensors.Select(kv => kv.Key).Where(k => !OptimizerState.Holds(k)).Except(targets.Select(w => w.Path)).ToList();
+        var extra = content.Tensors.Select(kv => kv.Key).Where(k => !OptimizerState.Holds(k, targets)).Except(targets.Select(w => w.Path)).ToList();
         if (extra.Count > 0)
             throw new InvalidDataException($"Weight file '{path}' has tensors model '{Name}' does not: {string.Join(", ", extra)}.");
         var state = restoreOptimizer && Optimizer is { } optimizer ? OptimizerState.Read(path, content, optimizer, targets) : null;

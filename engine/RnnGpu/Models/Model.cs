@@ -262,7 +262,14 @@ public partial class Model : IDisposable
     /// <param name="seed">Seed of the weight initialisation and dropout.</param>
     public void Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null, Device? device = null, int? seed = null)
     {
-        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        ArgumentNullException.ThrowIfNull(optimizer);
+        // An optimizer's slots and update count belong to one model's weights; Keras refuses a second model too.
+        if (optimizer.Owner is { _disposed: false } other && other != this)
+            throw new ArgumentException($"The {optimizer.Name} optimizer is already used by model '{other.Name}': its state (update count, moments) belongs to that " +
+                                        $"model's weights. Give model '{Name}' an optimizer of its own (new {optimizer.GetType().Name}(…)).", nameof(optimizer));
+        if (Optimizer is { } previous && previous != optimizer && previous.Owner == this) previous.Owner = null;
+        Optimizer = optimizer;
+        optimizer.Owner = this;
         Loss = loss ?? throw new ArgumentNullException(nameof(loss));
         TracksAccuracy = false;
         foreach (var m in metrics ?? [])
@@ -339,6 +346,7 @@ public partial class Model : IDisposable
         if (_disposed) return;
         _disposed = true;
         Optimizer?.Reset();
+        if (Optimizer?.Owner == this) Optimizer.Owner = null;
         foreach (var layer in Layers)
         {
             layer.ResetStates();

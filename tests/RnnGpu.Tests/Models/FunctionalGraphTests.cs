@@ -33,13 +33,16 @@ public class FunctionalGraphTests
     }
 
     [Test]
-    public void Shared_dense_and_embedding_layers_take_any_steps_but_keep_their_feature_axis()
+    public void Shared_dense_embedding_and_activation_layers_take_what_keras_input_specs_allow()
     {
         var dense = new Dense(2);
         Assert.That(dense.Call(new Input([5, 3])).Shape, Is.EqualTo(new[] { 5, 2 }));
         Assert.That(dense.Call(new Input([9, 3])).Shape, Is.EqualTo(new[] { 9, 2 }));
         Assert.That(() => dense.Call(new Input([9, 4])), Throws.ArgumentException.With.Message.Contains("cannot take (9, 4)"));
-        Assert.That(() => dense.Call(new Input([3])), Throws.ArgumentException.With.Message.Contains("cannot take (3,)"));
+        Assert.That(dense.Call(new Input([3])).Shape, Is.EqualTo(new[] { 2 }), "a row as well as a sequence of rows, as Keras's input spec allows");
+        var tanh = new Activation(ActivationKind.Tanh);
+        Assert.That(tanh.Call(new Input([4])).Shape, Is.EqualTo(new[] { 4 }));
+        Assert.That(tanh.Call(new Input([5, 8])).Shape, Is.EqualTo(new[] { 5, 8 }), "no weights: any shape");
         var embedding = new Embedding(10, 4);
         Assert.That(embedding.Call(new Input([6])).Shape, Is.EqualTo(new[] { 6, 4 }));
         Assert.That(embedding.Call(new Input([11])).Shape, Is.EqualTo(new[] { 11, 4 }));

@@ -122,4 +122,20 @@ public class ModelCheckpointTests
             Throws.TypeOf<IOException>().With.Message.Contains($"'{_directory}' is a directory"));
         Assert.That(() => new ModelCheckpoint("x.safetensors", saveFrequency: 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("number of batches"));
     }
+
+    [TestCase(0.125, "{v:.1e}", "1.2e-01", TestName = "e rounds once, half to even as Python does")]
+    [TestCase(1.2349999999999999, "{v:.2e}", "1.23e+00", TestName = "e keeps Python's rounding of the binary value")]
+    [TestCase(1.0 / 3, "{v:.15e}", "3.333333333333333e-01", TestName = "e with all the digits a double has")]
+    [TestCase(12345.678, "{v:.3e}", "1.235e+04", TestName = "e pads the exponent to two digits")]
+    [TestCase(1.0, "{v}", "1.0", TestName = "no spec: Python's str of a float keeps a decimal")]
+    [TestCase(1e-5, "{v}", "1e-05", TestName = "no spec: small values in Python's exponent form")]
+    [TestCase(0.0001, "{v}", "0.0001", TestName = "no spec: 1e-4 still positional")]
+    [TestCase(1e16, "{v}", "1e+16", TestName = "no spec: 1e16 in exponent form")]
+    [TestCase(1e15, "{v}", "1000000000000000.0", TestName = "no spec: 1e15 positional")]
+    [TestCase(123.456, "{v}", "123.456", TestName = "no spec: the shortest digits")]
+    [TestCase(-0.0, "{v}", "-0.0", TestName = "no spec: negative zero")]
+    [TestCase(double.NaN, "{v:.4f}", "nan", TestName = "NaN as Python writes it")]
+    [TestCase(double.NegativeInfinity, "{v:.2e}", "-inf", TestName = "infinity as Python writes it")]
+    public void Numbers_are_written_as_python_formats_them(double value, string template, string expected) =>
+        Assert.That(new CheckpointPathTemplate(template).Format(1, null, new Dictionary<string, double> { ["v"] = value }), Is.EqualTo(expected));
 }

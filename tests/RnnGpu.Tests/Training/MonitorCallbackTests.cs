@@ -138,6 +138,23 @@ public class MonitorCallbackTests
     }
 
     [Test]
+    public void Reduce_lr_on_plateau_does_not_cut_a_rate_already_at_its_floor_again()
+    {
+        var model = NewModel(learningRate: 0.1);
+        var context = new TrainingContext(model);
+        var callback = new ReduceLROnPlateau("val_loss", factor: 0.1, patience: 0, minDelta: 0, minLearningRate: 0.01);
+        callback.OnTrainBegin(context);
+        var rates = new List<double>();
+        for (int epoch = 0; epoch < 4; epoch++)
+        {
+            callback.OnEpochEnd(epoch, new Dictionary<string, double> { ["val_loss"] = 1.0 }, context);
+            rates.Add(model.Optimizer!.LearningRate);
+        }
+        // 0.1 · 0.1 is 0.010000000000000002 in double, above the floor by rounding only: Keras compares in float32.
+        Assert.That(rates.Skip(1), Has.All.EqualTo(0.010000000000000002));
+    }
+
+    [Test]
     public void Reduce_lr_on_plateau_needs_an_improvement_larger_than_min_delta()
     {
         var model = NewModel(learningRate: 1);

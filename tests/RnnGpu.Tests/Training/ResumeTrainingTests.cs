@@ -158,4 +158,43 @@ public class ResumeTrainingTests
         Assert.That(model.Fit(X, Y, epochs: 2, verbose: 0, initialEpoch: 2).Epochs, Is.Zero, "nothing left to train, as in Keras");
         Assert.That(() => model.Fit(X, Y, initialEpoch: -1), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("initial epoch"));
     }
+
+    [Test]
+    public void A_layer_named_optimizer_is_a_weight_not_optimizer_state()
+    {
+        Sequential Make(int seed)
+        {
+            var model = new Sequential(new Lstm(4, inputShape: [5, 3], name: "optimizer"), new Dense(3, ActivationKind.Softmax));
+            model.Compile(new Adam(0.01), new SparseCategoricalCrossentropy(), device: Device.Cpu, seed: seed);
+            return model;
+        }
+        var trained = Make(1);
+        trained.Fit(X, Y, epochs: 1, batchSize: 12, verbose: 0);
+        string path = TempFile();
+        try
+        {
+            foreach (bool withState in new[] { false, true })
+            {
+                trained.SaveWeights(path, includeOptimizer: withState);
+                var loaded = Make(2);
+                loaded.LoadWeights(path);
+                Assert.That(loaded.GetWeights().Select(w => w.Data), Is.EqualTo(trained.GetWeights().Select(w => w.Data)));
+                Assert.That(loaded.Optimizer!.Iterations, Is.EqualTo(withState ? 2 : 0));
+            }
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Test]
+    public void One_optimizer_cannot_serve_two_models()
+    {
+        var adam = new Adam(0.01);
+        using var first = NewModel(adam, seed: 1);
+        var second = new Sequential([new Lstm(6, inputShape: [5, 3]), new Dense(3, ActivationKind.Softmax)], name: "second");
+        Assert.That(() => second.Compile(adam, new SparseCategoricalCrossentropy(), device: Device.Cpu),
+            Throws.ArgumentException.With.Message.Contains("already used by model 'sequential'").And.Message.Contains("an optimizer of its own"));
+        Assert.That(() => first.Compile(adam, new SparseCategoricalCrossentropy()), Throws.Nothing, "compiling the same model again is fine");
+        first.Compile(new Sgd(), new SparseCategoricalCrossentropy());
+        Assert.That(() => second.Compile(adam, new SparseCategoricalCrossentropy(), device: Device.Cpu), Throws.Nothing, "once the first model let go of it");
+    }
 }

@@ -205,4 +205,22 @@ public class TruncatedBpttTests
         double chunked = model.Fit(x, y, batchSize: 2, shuffle: false, verbose: 0, truncatedBpttSteps: 2)["loss"][0];
         Assert.That(chunked, Is.EqualTo(full).Within(1e-12));
     }
+
+    [Test]
+    public void A_stateful_row_without_real_steps_outputs_zeros_in_every_chunk()
+    {
+        // Batch 2 (one row) is all padding. A stateful layer's next batch is a new call in Keras's terms, so that row's
+        // output is zero, not the state carried from batch 1, in every chunk, as without truncation.
+        var x = new Tensor([0.3f, 0.5f, 0.7f, 0.9f, 0, 0, 0, 0], 2, 4, 1);
+        var y = new Tensor([0.5f, -0.5f], 2, 1);
+        Sequential Make()
+        {
+            var model = new Sequential(new Masking(0, inputShape: [4, 1], batchSize: 1), new SimpleRnn(2, stateful: true), new Dense(1));
+            model.Compile(new Sgd(0), new RnnGpu.Losses.MeanSquaredError(), device: Device.CpuFloat64, seed: 7);
+            return model;
+        }
+        double whole = Make().Fit(x, y, batchSize: 1, shuffle: false, verbose: 0)["loss"][0];
+        double chunked = Make().Fit(x, y, batchSize: 1, shuffle: false, verbose: 0, truncatedBpttSteps: 2)["loss"][0];
+        Assert.That(chunked, Is.EqualTo(whole).Within(1e-12));
+    }
 }

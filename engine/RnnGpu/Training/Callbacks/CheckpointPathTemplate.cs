@@ -87,13 +87,58 @@ internal sealed partial class CheckpointPathTemplate
             return Pad(field, ((long)value).ToString(CultureInfo.InvariantCulture));
         }
         int precision = field.Precision < 0 ? 6 : field.Precision;
-        string text = field.Kind switch
-        {
-            'f' => value.ToString("F" + precision, CultureInfo.InvariantCulture),
-            'e' => value.ToString((precision == 0 ? "0" : "0." + new string('0', precision)) + "e+00", CultureInfo.InvariantCulture),
-            _ => value.ToString("R", CultureInfo.InvariantCulture),
-        };
+        string text = !double.IsFinite(value) ? (double.IsNaN(value) ? "nan" : value > 0 ? "inf" : "-inf")
+            : field.Kind switch
+            {
+                'f' => value.ToString("F" + precision, CultureInfo.InvariantCulture),
+                'e' => PythonExponent(value.ToString("e" + precision, CultureInfo.InvariantCulture)),
+                _ => PythonRepr(value),
+            };
         return Pad(field, text);
+    }
+
+    /// <summary>.NET's <c>1.23e+004</c> as Python writes it, <c>1.23e+04</c> (at least two exponent digits).</summary>
+    private static string PythonExponent(string text)
+    {
+        int e = text.IndexOf('e');
+        string digits = text[(e + 2)..].TrimStart('0');
+        return $"{text[..(e + 2)]}{digits.PadLeft(2, '0')}";
+    }
+
+    /// <summary>
+    /// Python's <c>str(float)</c>: the shortest digits that read back as the value, positional with at least one
+    /// decimal (<c>1.0</c>, <c>0.0001</c>) from 1e-4 up to 1e16, and <c>1e-05</c>, <c>1.5e+16</c> outside.
+    /// </summary>
+    internal static string PythonRepr(double value)
+    {
+        if (value == 0) return double.IsNegative(value) ? "-0.0" : "0.0";
+        // .NET's "R" has the same shortest round-trip digits, written as 1.2345E+16 or 0.00042; take the digits and
+        // the power of ten of the first one, and lay them out Python's way.
+        string r = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
+        int exponent;
+        string digits;
+        if (r.IndexOf('E') is int e and >= 0)
+        {
+            exponent = int.Parse(r[(e + 1)..], CultureInfo.InvariantCulture);
+            digits = r[..e].Replace(".", "");
+        }
+        else
+        {
+            int dot = r.IndexOf('.') is int d and >= 0 ? d : r.Length;
+            string whole = r[..dot], fraction = dot < r.Length ? r[(dot + 1)..] : "";
+            exponent = whole != "0" ? whole.Length - 1 : -(fraction.Length - fraction.TrimStart('0').Length + 1);
+            digits = (whole + fraction).TrimStart('0');
+        }
+        digits = digits.TrimEnd('0');
+        int point = exponent + 1; // the value is 0.<digits> × 10^point
+        string text;
+        if (point is > -4 and <= 16)
+            text = point <= 0 ? "0." + new string('0', -point) + digits
+                : point < digits.Length ? $"{digits[..point]}.{digits[point..]}"
+                : digits + new string('0', point - digits.Length) + ".0";
+        else
+            text = $"{digits[0]}{(digits.Length > 1 ? "." + digits[1..] : "")}e{(exponent < 0 ? "-" : "+")}{Math.Abs(exponent):00}";
+        return value < 0 ? "-" + text : text;
     }
 
     private static string Pad(Field field, string text)

@@ -82,7 +82,8 @@ public sealed class ReduceLROnPlateau : Callback
         if (_cooldownLeft > 0 || ++_wait < Patience) return;
         var optimizer = context.Model.Optimizer ?? throw new InvalidOperationException("ReduceLROnPlateau needs a compiled model.");
         double old = optimizer.LearningRate;
-        if (old <= MinLearningRate) return;
+        // Compared in float32, as Keras stores the rate: a rate floored at the minimum is not cut again by rounding.
+        if ((float)old <= (float)MinLearningRate) return;
         optimizer.LearningRate = Math.Max(old * Factor, MinLearningRate);
         if (Verbose > 0) context.Model.Output.WriteLine(FormattableString.Invariant($"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.LearningRate:G6}."));
         _cooldownLeft = Cooldown;

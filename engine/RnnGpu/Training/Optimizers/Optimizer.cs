@@ -40,6 +40,9 @@ public abstract class Optimizer
     /// <summary>Keras <c>clipvalue</c>: each gradient element is clipped to [-v, v].</summary>
     public double? ClipValue { get; init; }
 
+    /// <summary>The model compiled with this optimizer, whose weights its state belongs to.</summary>
+    internal Model? Owner { get; set; }
+
     /// <summary>Number of updates applied so far.</summary>
     public long Iterations { get; private set; }
 

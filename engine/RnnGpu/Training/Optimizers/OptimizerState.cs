@@ -29,8 +29,12 @@ internal sealed class OptimizerState
         _slots = slots;
     }
 
-    /// <summary>Whether a tensor name in a weight file belongs to the optimizer's state.</summary>
-    public static bool Holds(string tensorName) => tensorName.StartsWith(Prefix, StringComparison.Ordinal);
+    /// <summary>
+    /// Whether a tensor name in a weight file belongs to the optimizer's state: under <c>optimizer/</c>, and not a weight
+    /// of the model (a layer may be named "optimizer").
+    /// </summary>
+    public static bool Holds(string tensorName, IReadOnlyList<Weight> weights) =>
+        tensorName.StartsWith(Prefix, StringComparison.Ordinal) && !weights.Any(w => w.Path == tensorName);
 
     /// <summary>Adds the optimizer's state to what a weight file will hold.</summary>
     public static void Write(Optimizer optimizer, IReadOnlyList<Weight> weights, List<KeyValuePair<string, Tensor>> tensors, Dictionary<string, string> metadata)
@@ -56,7 +60,7 @@ internal sealed class OptimizerState
     /// </summary>
     public static OptimizerState? Read(string path, SafeTensorsContent content, Optimizer optimizer, IReadOnlyList<Weight> weights)
     {
-        var stateTensors = content.Tensors.Where(kv => Holds(kv.Key)).ToList();
+        var stateTensors = content.Tensors.Where(kv => Holds(kv.Key, weights)).ToList();
         if (!content.Metadata.TryGetValue(NameKey, out var name))
         {
             if (stateTensors.Count > 0)
