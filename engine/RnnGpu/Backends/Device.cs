@@ -48,7 +48,12 @@ public sealed partial class Device
         _ => throw new ArgumentException($"Unknown device '{text}'; use auto, cpu, gpu, gpu:N or gpu-tf32.", nameof(text)),
     };
 
-    /// <summary>Creates the backend. <paramref name="notice"/> receives the one-line reason when <see cref="Auto"/> falls back to the CPU.</summary>
+    private static int _noticeGiven;
+
+    /// <summary>
+    /// Creates the backend. <paramref name="notice"/> receives the one-line reason when <see cref="Auto"/> falls back to
+    /// the CPU; without one, standard error gets it once per process (every model compiled on <c>Auto</c> asks).
+    /// </summary>
     public IBackend CreateBackend(TextWriter? notice = null)
     {
         switch (_kind)
@@ -61,7 +66,7 @@ public sealed partial class Device
                     : throw new InvalidOperationException($"No usable CUDA GPU {Ordinal}: {reason}");
             default:
                 if (TryCreateGpu(0, allowTf32: false, out var auto, out string why)) return auto!;
-                (notice ?? Console.Error).WriteLine($"Using the CPU: {why}");
+                (notice ?? (Interlocked.Exchange(ref _noticeGiven, 1) == 0 ? Console.Error : TextWriter.Null)).WriteLine($"Using the CPU: {why}");
                 return new CpuBackend<float>();
         }
     }

@@ -10,10 +10,11 @@ internal static class RecurrentShapes
     public static void CheckInitialStates(string title, int[][] inputShapes, int stateCount, int units)
     {
         if (inputShapes.Length != 1 && inputShapes.Length != 1 + stateCount)
-            throw new ArgumentException($"{title} takes a sequence and optionally {stateCount} initial state(s), got {inputShapes.Length} inputs.");
+            throw new ArgumentException($"{title} takes a sequence and optionally {stateCount} initial state(s){(stateCount == 2 ? " (h and c)" : "")}, " +
+                                        $"got {inputShapes.Length - 1} initial state(s).");
         for (int i = 1; i < inputShapes.Length; i++)
             if (!ShapeUtil.Equal(inputShapes[i], [units]))
-                throw new ArgumentException($"{title} initial state {i - 1} must be [{units}], got {ShapeUtil.Format(inputShapes[i])}.");
+                throw new ArgumentException($"{title} initial state {i - 1} must be {ShapeUtil.Format([units])}, got {ShapeUtil.Format(inputShapes[i])}.");
     }
 
     /// <summary>Checks a call after the first (a shared layer): the features the weights were built for, any number of steps, fitting initial states.</summary>

@@ -69,12 +69,29 @@ public sealed class Rnn : Layer
         for (int t = 0; t < x.Shape[1]; t++)
         {
             (last, states) = Cell.StepOnce(graph, graph.Timestep(x, t), states);
+            if (t == 0) CheckStep(last, states, b);
             if (ReturnSequences) outputs.Add(last);
         }
         last ??= states[0];
         if (carry) _carried.Keep(graph, call, states);
         var output = ReturnSequences ? graph.Stack(outputs) : last;
         return ReturnState ? [output, .. states] : [output];
+    }
+
+    /// <summary>
+    /// Checks what the cell's step returned against what it declares (Units, StateCount), once per pass: a mismatch
+    /// would otherwise surface later as another layer's shape error, or as a wrong shape in Summary.
+    /// </summary>
+    private void CheckStep(Node output, Node[] states, int batch)
+    {
+        string cell = Cell.GetType().Name;
+        if (!ShapeUtil.Equal(output.Shape, [batch, Cell.Units]))
+            throw new InvalidOperationException($"{Title}: cell {cell} declares {Cell.Units} units, but its step returned an output of shape {ShapeUtil.Format(output.Shape)} for a batch of {batch}, not ({batch}, {Cell.Units}).");
+        if (states.Length != Cell.StateCount)
+            throw new InvalidOperationException($"{Title}: cell {cell} declares {Cell.StateCount} state(s) (StateCount), but its step returned {states.Length}.");
+        for (int i = 0; i < states.Length; i++)
+            if (!ShapeUtil.Equal(states[i].Shape, [batch, Cell.Units]))
+                throw new InvalidOperationException($"{Title}: cell {cell}'s step returned state {i} of shape {ShapeUtil.Format(states[i].Shape)}, not ({batch}, {Cell.Units}).");
     }
 
     /// <inheritdoc />

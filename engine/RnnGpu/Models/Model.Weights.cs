@@ -44,7 +44,8 @@ public partial class Model
     /// and learning rate (in the file's metadata) and its slot tensors (<c>optimizer/lstm/kernel/momentum</c>, …), so
     /// that training resumed after <see cref="LoadWeights"/> continues where it stopped (Adam's moments and bias
     /// correction, a reduced learning rate) instead of starting the optimizer afresh: bit for bit on the float32
-    /// backends (the file holds float32, so <see cref="Device.CpuFloat64"/>'s values are rounded).
+    /// backends with <c>shuffle: false</c> and no dropout (the random draws of shuffling and dropout are not saved; the
+    /// file holds float32, so <see cref="Device.CpuFloat64"/>'s values are rounded).
     /// </param>
     public void SaveWeights(string path, bool includeOptimizer = false)
     {

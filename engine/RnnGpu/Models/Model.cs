@@ -192,7 +192,7 @@ public partial class Model : IDisposable
             UseBackend(shared, seed);
             return;
         }
-        var backend = (device ?? Device.Auto).CreateBackend(Console.Error);
+        var backend = (device ?? Device.Auto).CreateBackend();
         UseBackend(backend, seed);
     }
 

@@ -22,6 +22,18 @@ public sealed class Tensor
     /// <summary>Creates a zero-filled tensor.</summary>
     public Tensor(params int[] shape) : this(new float[ShapeUtil.Size(shape)], shape) { }
 
+    /// <summary>
+    /// A tensor of integer indices (class labels, token ids), stored as floats as every tensor is: what Keras users
+    /// pass as an int array. Exact up to 2²⁴.
+    /// </summary>
+    public static Tensor FromIndices(int[] indices, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        int big = Array.FindIndex(indices, i => Math.Abs(i) > 1 << 24);
+        if (big >= 0) throw new ArgumentOutOfRangeException(nameof(indices), indices[big], $"Index {big} is {indices[big]}; indices above 2^24 are not exact as floats.");
+        return new Tensor(Array.ConvertAll(indices, i => (float)i), shape.Length == 0 ? [indices.Length] : shape);
+    }
+
     /// <summary>The elements in row-major order.</summary>
     public float[] Data { get; }
 

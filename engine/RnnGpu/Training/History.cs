@@ -11,8 +11,13 @@ public sealed class History
     /// <summary>Epochs recorded.</summary>
     public int Epochs => _values.Count == 0 ? 0 : _values.Values.Max(v => v.Count);
 
-    /// <summary>One series (empty when never recorded).</summary>
-    public IReadOnlyList<double> this[string name] => _values.TryGetValue(name, out var v) ? v : [];
+    /// <summary>One series; a name never logged is an error listing the logged ones (Keras's <c>history.history</c> is a dict).</summary>
+    public IReadOnlyList<double> this[string name] => _values.TryGetValue(name, out var v)
+        ? v
+        : throw new KeyNotFoundException($"History has no '{name}'; it logged: {(_values.Count == 0 ? "nothing (no epoch ran)" : string.Join(", ", _values.Keys))}.");
+
+    /// <summary>Whether a series was logged (e.g. <c>val_loss</c> only with validation data).</summary>
+    public bool Contains(string name) => _values.ContainsKey(name);
 
     internal void Add(IReadOnlyDictionary<string, double> logs)
     {

@@ -52,7 +52,7 @@ internal sealed class ProgressBar
     {
         double seconds = _watch.Elapsed.TotalSeconds;
         double perStep = done == 0 ? 0 : seconds / done;
-        string step = perStep >= 1 ? Invariant($"{perStep:F0}s/step") : Invariant($"{perStep * 1000:F0}ms/step");
+        string step = perStep >= 1 ? Invariant($"{perStep:F0}s/step") : perStep >= 1e-3 ? Invariant($"{perStep * 1000:F0}ms/step") : Invariant($"{perStep * 1e6:F0}us/step");
         return done >= _total ? Invariant($"{seconds:F0}s {step}") : Invariant($"ETA: {perStep * (_total - done):F0}s");
     }
 

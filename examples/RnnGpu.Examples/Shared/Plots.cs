@@ -17,10 +17,10 @@ public static class Plots
         var written = new List<string>();
         foreach (string metric in new[] { "loss", "accuracy" })
         {
-            if (history[metric].Count == 0) continue;
+            if (!history.Contains(metric)) continue;
             var plot = new Plot();
             AddSeries(plot, history[metric], "training");
-            AddSeries(plot, history["val_" + metric], "validation");
+            if (history.Contains("val_" + metric)) AddSeries(plot, history["val_" + metric], "validation");
             plot.Title(title is null ? metric : $"{title}: {metric}");
             plot.XLabel("epoch");
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };

@@ -88,4 +88,31 @@ public class CustomCellTests
         model.Compile(new Sgd(), new MeanSquaredError(), device: Device.CpuFloat64, seed: 4);
         ModelGradients.Check(model, TestData.Uniform(random, 1, 2, 4, 2), TestData.Uniform(random, 1, 2, 4, 2));
     }
+
+    [TestCase(1, 3, "declares 1 state(s) (StateCount), but its step returned 2", TestName = "A cell that returns more states than it declares is an error naming it")]
+    [TestCase(2, 4, "declares 3 units, but its step returned an output of shape (2, 4) for a batch of 2, not (2, 3)", TestName = "A cell whose output is wider than its units is an error naming it")]
+    public void A_cell_whose_step_does_not_match_its_declaration_is_an_error_naming_it(int declaredStates, int width, string problem)
+    {
+        var model = new Sequential(new Rnn(new MismatchedCell(declaredStates, width), name: "custom", inputShape: [4, 2]));
+        model.Build(Device.Cpu, seed: 1);
+        Assert.That(() => model.Predict(new Tensor(2, 4, 2)), Throws.InvalidOperationException.With.Message.EqualTo($"Layer 'custom' (RNN): cell MismatchedCell {problem}."));
+    }
+
+    /// <summary>Declares 3 units and <paramref name="states"/> state(s); its step returns an output of <paramref name="width"/> and two states.</summary>
+    private sealed class MismatchedCell(int states, int width) : RecurrentCell
+    {
+        private Weight _kernel = null!;
+
+        public override int Units => 3;
+
+        public override int StateCount => states;
+
+        protected override void Build(int inputDim) => _kernel = AddWeight("kernel", [inputDim, width], Initializer.GlorotUniform);
+
+        protected override (RnnGpu.Graphs.Node Output, RnnGpu.Graphs.Node[] States) Step(RnnGpu.Graphs.Graph graph, RnnGpu.Graphs.Node input, RnnGpu.Graphs.Node[] states)
+        {
+            var h = graph.Tanh(graph.MatMul(input, Use(graph, _kernel)));
+            return (h, [h, h]);
+        }
+    }
 }

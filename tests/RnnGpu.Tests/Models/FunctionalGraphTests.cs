@@ -54,13 +54,13 @@ public class FunctionalGraphTests
         var x = new Input([4, 2]);
         var lstm = new Lstm(4);
         lstm.Call(x);
-        Assert.That(() => lstm.Call(x, new Input([4])), Throws.ArgumentException.With.Message.Contains("takes a sequence and optionally 2 initial state(s), got 2 inputs"));
-        Assert.That(() => lstm.Call(x, new Input([7]), new Input([7])), Throws.ArgumentException.With.Message.Contains("initial state 0 must be [4], got (7,)"));
+        Assert.That(() => lstm.Call(x, new Input([4])), Throws.ArgumentException.With.Message.Contains("takes a sequence and optionally 2 initial state(s) (h and c), got 1 initial state(s)"));
+        Assert.That(() => lstm.Call(x, new Input([7]), new Input([7])), Throws.ArgumentException.With.Message.Contains("initial state 0 must be (4,), got (7,)"));
 
         var rnn = new Rnn(new PrimitiveLstmCell(3));
-        Assert.That(() => rnn.Call(x, new Input([3])), Throws.ArgumentException.With.Message.Contains("optionally 2 initial state(s), got 2 inputs"));
-        Assert.That(() => rnn.Call(x, new Input([3]), new Input([3]), new Input([3])), Throws.ArgumentException.With.Message.Contains("got 4 inputs"));
-        Assert.That(() => rnn.Call(x, new Input([6]), new Input([3])), Throws.ArgumentException.With.Message.Contains("initial state 0 must be [3], got (6,)"));
+        Assert.That(() => rnn.Call(x, new Input([3])), Throws.ArgumentException.With.Message.Contains("optionally 2 initial state(s) (h and c), got 1 initial state(s)"));
+        Assert.That(() => rnn.Call(x, new Input([3]), new Input([3]), new Input([3])), Throws.ArgumentException.With.Message.Contains("got 3 initial state(s)"));
+        Assert.That(() => rnn.Call(x, new Input([6]), new Input([3])), Throws.ArgumentException.With.Message.Contains("initial state 0 must be (3,), got (6,)"));
         Assert.That(() => new Dense(2).Call(), Throws.ArgumentException.With.Message.Contains("was called without an input"));
     }
 

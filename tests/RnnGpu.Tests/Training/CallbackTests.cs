@@ -28,4 +28,15 @@ public class CallbackTests
         Assert.That(epochsEnded, Is.EqualTo(1));
         Assert.That(history["val_loss"], Has.Count.EqualTo(1), "the epoch is still validated");
     }
+
+    [Test]
+    public void A_series_never_logged_is_an_error_listing_the_logged_ones()
+    {
+        var model = new Sequential(new SimpleRnn(3, inputShape: [3, 2]), new Dense(2, ActivationKind.Softmax));
+        model.Compile(new Sgd(0.1), new RnnGpu.Losses.SparseCategoricalCrossentropy(), ["accuracy"], device: Device.Cpu, seed: 1);
+        var history = model.Fit(TestData.Uniform(new Random(1), 1, 4, 3, 2), Tensor.FromIndices([0, 1, 0, 1]), epochs: 2, verbose: 0);
+        Assert.That(history.Contains("loss") && !history.Contains("val_loss"));
+        Assert.That(() => history["acc"], Throws.TypeOf<KeyNotFoundException>().With.Message.EqualTo("History has no 'acc'; it logged: loss, accuracy."));
+        Assert.That(history["accuracy"], Has.Count.EqualTo(2));
+    }
 }

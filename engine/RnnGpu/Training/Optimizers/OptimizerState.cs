@@ -68,7 +68,7 @@ internal sealed class OptimizerState
             return null;
         }
         if (name != optimizer.Name)
-            throw new InvalidDataException($"Weight file '{path}' holds the state of a '{name}' optimizer, but the model is compiled with '{optimizer.Name}'. " +
+            throw new InvalidDataException($"Weight file '{path}' holds the state of the optimizer '{name}', but the model is compiled with '{optimizer.Name}'. " +
                                            "Compile with the optimizer that saved it, or load with restoreOptimizer: false.");
         long iterations = ParseMetadata(path, content, IterationsKey, s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1, v => v >= 0);
         double learningRate = ParseMetadata(path, content, LearningRateKey, s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN, v => v >= 0 && double.IsFinite(v));
@@ -84,7 +84,7 @@ internal sealed class OptimizerState
             if (!byPath.TryGetValue(weightPath, out var w))
                 throw new InvalidDataException($"Weight file '{path}': optimizer tensor '{tensorName}' is for a weight the model does not have ('{weightPath}').");
             if (!slotIndex.TryGetValue(slot, out int index))
-                throw new InvalidDataException($"Weight file '{path}': optimizer tensor '{tensorName}' is a '{slot}' slot, which this '{optimizer.Name}' optimizer does not keep " +
+                throw new InvalidDataException($"Weight file '{path}': optimizer tensor '{tensorName}' is a '{slot}' slot, which the optimizer '{optimizer.Name}' here does not keep " +
                                                $"(its slots: {(slotNames.Count == 0 ? "none" : string.Join(", ", slotNames))}).");
             if (!ShapeUtil.Equal(value.Shape, w.Shape))
                 throw new InvalidDataException($"Weight file '{path}': optimizer tensor '{tensorName}' has shape {ShapeUtil.Format(value.Shape)}, the weight has {ShapeUtil.Format(w.Shape)}.");
