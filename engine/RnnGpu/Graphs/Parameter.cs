@@ -39,12 +39,7 @@ public sealed class Parameter : IDisposable
     }
 
     /// <summary>Copies the value to host memory.</summary>
-    public Tensor ToHost()
-    {
-        var data = new float[Value.Length];
-        Value.Backend.Download(Value, data);
-        return new Tensor(data, Value.Shape);
-    }
+    public Tensor ToHost() => Value.ToHost();
 
     /// <inheritdoc />
     public void Dispose()

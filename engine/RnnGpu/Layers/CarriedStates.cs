@@ -54,12 +54,7 @@ internal sealed class CarriedStates
     }
 
     /// <summary>Host copies of the states held for the layer's first call, or null when none are held.</summary>
-    public Tensor[]? ToHost() => _byCall.GetValueOrDefault(0)?.Select(t =>
-    {
-        var data = new float[t.Length];
-        t.Backend.Download(t, data);
-        return new Tensor(data, t.Shape);
-    }).ToArray();
+    public Tensor[]? ToHost() => _byCall.GetValueOrDefault(0)?.Select(t => t.ToHost()).ToArray();
 
     /// <summary>Drops every held state (the next pass starts from zeros).</summary>
     public void Clear()

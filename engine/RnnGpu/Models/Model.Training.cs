@@ -171,12 +171,7 @@ public partial class Model
             int count = Math.Min(size, n - start);
             using var graph = new Graph(Backend!, training: false);
             var outs = RecordForward(graph, SliceRows(inputs, start, count), carry: false);
-            for (int o = 0; o < outs.Length; o++)
-            {
-                var data = new float[outs[o].Value.Length];
-                Backend!.Download(outs[o].Value, data);
-                results[o].Add(new Tensor(data, outs[o].Shape));
-            }
+            for (int o = 0; o < outs.Length; o++) results[o].Add(outs[o].Value.ToHost());
         }
         return [.. results.Select(Concatenate)];
     }

@@ -46,6 +46,14 @@ public abstract class DeviceTensor : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>A host copy of the values (float32), in this tensor's shape.</summary>
+    public Tensor ToHost()
+    {
+        var data = new float[Length];
+        Backend.Download(this, data);
+        return new Tensor(data, Shape);
+    }
+
     /// <summary>Returns the storage to the owning backend (views release nothing).</summary>
     protected abstract void Release();
 

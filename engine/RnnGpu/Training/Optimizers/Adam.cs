@@ -18,7 +18,7 @@ public sealed class Adam(double learningRate = 0.001, double beta1 = 0.9, double
     public override string Name => "adam";
 
     /// <inheritdoc />
-    protected override IReadOnlyList<string> SlotNames { get; } = ["momentum", "velocity"];
+    protected internal override IReadOnlyList<string> SlotNames { get; } = ["momentum", "velocity"];
 
     /// <inheritdoc />
     protected override void Update(IBackend backend, DeviceTensor parameter, DeviceTensor gradient, DeviceTensor[] slots, long step) =>

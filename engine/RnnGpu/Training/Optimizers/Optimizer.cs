@@ -50,10 +50,7 @@ public abstract class Optimizer
     /// Names of the slot tensors each trainable parameter gets, in the order <see cref="Update"/> receives them (Keras 3's
     /// names: <c>momentum</c>, <c>velocity</c>). They name the optimizer's tensors in a weight file.
     /// </summary>
-    protected abstract IReadOnlyList<string> SlotNames { get; }
-
-    /// <summary>The slot names, for the weight file.</summary>
-    internal IReadOnlyList<string> StateSlotNames => SlotNames;
+    protected internal abstract IReadOnlyList<string> SlotNames { get; }
 
     /// <summary>Applies one update from the accumulated gradients, then zeroes them.</summary>
     internal void Apply(IReadOnlyList<Parameter> parameters)

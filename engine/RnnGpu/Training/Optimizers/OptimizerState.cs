@@ -46,11 +46,7 @@ internal sealed class OptimizerState
         {
             if (optimizer.SlotsOf(w.Parameter) is not { } slots) continue;
             for (int i = 0; i < slots.Length; i++)
-            {
-                var data = new float[slots[i].Length];
-                slots[i].Backend.Download(slots[i], data);
-                tensors.Add(new($"{Prefix}{w.Path}/{optimizer.StateSlotNames[i]}", new Tensor(data, w.Shape)));
-            }
+                tensors.Add(new($"{Prefix}{w.Path}/{optimizer.SlotNames[i]}", slots[i].ToHost()));
         }
     }
 
@@ -73,7 +69,7 @@ internal sealed class OptimizerState
         long iterations = ParseMetadata(path, content, IterationsKey, s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1, v => v >= 0);
         double learningRate = ParseMetadata(path, content, LearningRateKey, s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN, v => v >= 0 && double.IsFinite(v));
 
-        var slotNames = optimizer.StateSlotNames;
+        var slotNames = optimizer.SlotNames;
         var slotIndex = slotNames.Select((slot, i) => (slot, i)).ToDictionary(p => p.slot, p => p.i);
         var byPath = weights.ToDictionary(w => w.Path);
         var found = new Dictionary<Weight, Tensor?[]>();

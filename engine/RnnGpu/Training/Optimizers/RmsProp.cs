@@ -15,7 +15,7 @@ public sealed class RmsProp(double learningRate = 0.001, double rho = 0.9, doubl
     public override string Name => "rmsprop";
 
     /// <inheritdoc />
-    protected override IReadOnlyList<string> SlotNames { get; } = ["velocity"];
+    protected internal override IReadOnlyList<string> SlotNames { get; } = ["velocity"];
 
     /// <inheritdoc />
     protected override void Update(IBackend backend, DeviceTensor parameter, DeviceTensor gradient, DeviceTensor[] slots, long step) =>

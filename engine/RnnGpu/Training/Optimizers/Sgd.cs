@@ -15,7 +15,7 @@ public sealed class Sgd(double learningRate = 0.01, double momentum = 0, bool ne
     public override string Name => "sgd";
 
     /// <inheritdoc />
-    protected override IReadOnlyList<string> SlotNames => Momentum > 0 ? ["momentum"] : [];
+    protected internal override IReadOnlyList<string> SlotNames => Momentum > 0 ? ["momentum"] : [];
 
     /// <inheritdoc />
     protected override void Update(IBackend backend, DeviceTensor parameter, DeviceTensor gradient, DeviceTensor[] slots, long step) =>
