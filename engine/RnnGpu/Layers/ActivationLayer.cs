@@ -13,7 +13,7 @@ public sealed class Activation(ActivationKind kind, string? name = null, int?[]?
     public override string TypeName => "Activation";
 
     /// <inheritdoc />
-    protected override int[] Build(int[] inputShape) => inputShape;
+    protected override void Build(int[] inputShape) { }
 
     internal override int[] OutputShapeOf(int[] inputShape) => inputShape;
 

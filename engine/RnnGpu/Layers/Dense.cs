@@ -48,12 +48,11 @@ public sealed class Dense : SingleInputLayer
     private Weight? _bias;
 
     /// <inheritdoc />
-    protected override int[] Build(int[] inputShape)
+    protected override void Build(int[] inputShape)
     {
         if (inputShape.Length == 0 || inputShape[^1] < 1) throw ShapeError("with a known last dimension", inputShape);
         _kernel = AddWeight("kernel", [inputShape[^1], Units], KernelInitializer);
         if (UseBias) _bias = AddWeight("bias", [Units], BiasInitializer);
-        return OutputShapeOf(inputShape);
     }
 
     internal override int[] OutputShapeOf(int[] inputShape) => [.. inputShape[..^1], Units];

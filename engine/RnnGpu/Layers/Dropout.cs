@@ -19,7 +19,7 @@ public sealed class Dropout : SingleInputLayer
     public override string TypeName => "Dropout";
 
     /// <inheritdoc />
-    protected override int[] Build(int[] inputShape) => inputShape;
+    protected override void Build(int[] inputShape) { }
 
     internal override int[] OutputShapeOf(int[] inputShape) => inputShape;
 

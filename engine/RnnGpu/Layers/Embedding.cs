@@ -45,11 +45,10 @@ public sealed class Embedding : SingleInputLayer
     private Weight _table = null!;
 
     /// <inheritdoc />
-    protected override int[] Build(int[] inputShape)
+    protected override void Build(int[] inputShape)
     {
         if (inputShape.Length != 1) throw ShapeError("[steps] of token indices", inputShape);
         _table = AddWeight("embeddings", [InputDim, OutputDim], EmbeddingsInitializer);
-        return OutputShapeOf(inputShape);
     }
 
     internal override int[] OutputShapeOf(int[] inputShape) => [inputShape[0], OutputDim];

@@ -94,18 +94,15 @@ public abstract class Layer
         return OutputShapes;
     }
 
-    /// <summary>Checks the inputs of a call after the first: by default, shaped as the first call's wherever both are known.</summary>
-    private protected virtual void CheckLaterCall(int[][] inputShapes)
-    {
-        if (!ShapesCompatible(InputShape, inputShapes[0])) throw LaterCallError(inputShapes[0]);
-    }
+    /// <summary>Checks the inputs of a call after the first against the built weights.</summary>
+    private protected abstract void CheckLaterCall(int[][] inputShapes);
 
     /// <summary>The error for a later call whose input does not fit the built layer.</summary>
     private protected ArgumentException LaterCallError(int[] given) =>
         new($"{Title} was built for input shape {ShapeUtil.Format(InputShape)} and cannot take {ShapeUtil.Format(given)}.");
 
-    /// <summary>The output shapes of a call after the first (checked by <see cref="CheckLaterCall"/>); by default the first call's.</summary>
-    private protected virtual int[][] OutputShapesOf(int[][] inputShapes) => OutputShapes;
+    /// <summary>The output shapes of a call after the first (checked by <see cref="CheckLaterCall"/>).</summary>
+    private protected abstract int[][] OutputShapesOf(int[][] inputShapes);
 
     /// <summary>Validates the input shapes (without batch), declares weights with <see cref="AddWeight"/>, and returns the output shapes.</summary>
     protected abstract int[][] BuildCore(int[][] inputShapes);
@@ -163,9 +160,6 @@ public abstract class Layer
     /// <summary>The node of the single input, checked.</summary>
     protected Node Single(Node[] inputs) =>
         inputs.Length == 1 ? inputs[0] : throw new ArgumentException($"{Title} takes one input, got {inputs.Length}.");
-
-    private static bool ShapesCompatible(int[] built, int[] given) =>
-        built.Length == given.Length && built.Zip(given).All(p => p.First == p.Second || p.First < 0 || p.Second < 0);
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({TypeName})";

@@ -16,8 +16,10 @@ public sealed class Masking(double maskValue = 0, string? name = null, int?[]? i
     public override string TypeName => "Masking";
 
     /// <inheritdoc />
-    protected override int[] Build(int[] inputShape) =>
-        inputShape.Length == 2 ? inputShape : throw ShapeError("[steps, features]", inputShape);
+    protected override void Build(int[] inputShape)
+    {
+        if (inputShape.Length != 2) throw ShapeError("[steps, features]", inputShape);
+    }
 
     internal override int[] OutputShapeOf(int[] inputShape) => inputShape;
 

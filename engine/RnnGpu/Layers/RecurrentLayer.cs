@@ -148,12 +148,12 @@ public abstract class RecurrentLayer : Layer
         for (int b = 0; b < rows; b++)
             for (int t = 0; t < steps; t++)
                 started[b * steps + t] = real[b * steps + t] != 0 || (t > 0 ? started[b * steps + t - 1] != 0 : !unstarted[b]) ? 1 : 0;
-        var stillUnstarted = Enumerable.Range(0, rows).Select(b => started[b * steps + steps - 1] == 0).ToArray();
         if (Array.TrueForAll(started, s => s != 0)) return (output, null);
-        var keep = output.Shape.Length == 3 ? started : [.. Enumerable.Range(0, rows).Select(b => started[b * steps + steps - 1])];
-        var zeroed = graph.MaskTimesteps(output, graph.Own(graph.Backend.Upload(keep, output.Shape.Length == 3 ? [rows, steps] : [rows])));
+        float[] startedByEnd = [.. Enumerable.Range(0, rows).Select(b => started[b * steps + steps - 1])];
+        bool sequence = output.Shape.Length == 3;
+        var zeroed = graph.MaskTimesteps(output, graph.Own(graph.Backend.Upload(sequence ? started : startedByEnd, sequence ? [rows, steps] : [rows])));
         zeroed.Mask = output.Mask;
-        return (zeroed, stillUnstarted.Contains(true) ? stillUnstarted : null);
+        return (zeroed, Array.IndexOf(startedByEnd, 0f) >= 0 ? Array.ConvertAll(startedByEnd, s => s == 0) : null);
     }
 
     /// <summary>The states carried to the next batch or chunk (host copies), or null when none are carried.</summary>

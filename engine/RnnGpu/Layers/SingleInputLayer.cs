@@ -12,14 +12,15 @@ public abstract class SingleInputLayer : Layer
     protected sealed override int[][] BuildCore(int[][] inputShapes)
     {
         if (inputShapes.Length != 1) throw new ArgumentException($"{Title} takes one input, got {inputShapes.Length}.");
-        return [Build(inputShapes[0])];
+        Build(inputShapes[0]);
+        return [OutputShapeOf(inputShapes[0])];
     }
 
-    /// <summary>Validates the input shape (without batch), declares weights, returns the output shape.</summary>
-    protected abstract int[] Build(int[] inputShape);
+    /// <summary>Validates the input shape (without batch) of the first call and declares the weights.</summary>
+    protected abstract void Build(int[] inputShape);
 
-    /// <summary>The output shape for an input shape that fits the built weights (a later call of a shared layer).</summary>
-    internal virtual int[] OutputShapeOf(int[] inputShape) => OutputShape;
+    /// <summary>The output shape for an input shape that fits the weights, on every call.</summary>
+    internal abstract int[] OutputShapeOf(int[] inputShape);
 
     /// <summary>
     /// Checks the input of a later call, as Keras's input specs do: the same rank, and the same feature (last) axis

@@ -19,12 +19,11 @@ public sealed class TimeDistributed : SingleInputLayer
     public override string TypeName => "TimeDistributed";
 
     /// <inheritdoc />
-    protected override int[] Build(int[] inputShape)
+    protected override void Build(int[] inputShape)
     {
         if (inputShape.Length < 2) throw ShapeError("[steps, features…]", inputShape);
         Layer.Build([inputShape[1..]]);
         foreach (var w in Layer.Weights) MirrorWeight(w);
-        return [inputShape[0], .. Layer.OutputShape];
     }
 
     internal override int[] OutputShapeOf(int[] inputShape) => [inputShape[0], .. Layer.OutputShapeOf(inputShape[1..])];

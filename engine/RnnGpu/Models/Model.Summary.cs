@@ -81,8 +81,7 @@ public partial class Model
     private string InboundName(SymbolicTensor tensor)
     {
         if (tensor.Producer is not { } producer) return $"{((Input)tensor).Name}[0][0]";
-        int call = _calls.Where(c => c.Layer == producer.Layer).ToList().IndexOf(producer);
-        return $"{producer.Layer.Name}[{call}][{tensor.OutputIndex}]";
+        return $"{producer.Layer.Name}[{_callIndices[_calls.IndexOf(producer)]}][{tensor.OutputIndex}]";
     }
 
     private static string Bytes(long parameters)

@@ -17,6 +17,9 @@ public partial class Model : IDisposable
     private Input[] _inputs = [];
     private SymbolicTensor[] _outputs = [];
     private List<LayerCall> _calls = [];
+
+    /// <summary>For each of <see cref="_calls"/>, which call of its layer it is in this model (0 for the first).</summary>
+    private int[] _callIndices = [];
     private Random _dropoutRandom = new(0);
 
     /// <summary>A functional model with one input and one output.</summary>
@@ -113,6 +116,8 @@ public partial class Model : IDisposable
         _inputs = inputs;
         _outputs = outputs;
         _calls = calls;
+        var callsSoFar = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
+        _callIndices = [.. calls.Select(c => callsSoFar[c.Layer] = callsSoFar.GetValueOrDefault(c.Layer, -1) + 1)];
         NameInputs(inputs);
         NameLayers(Layers);
         if (FirstStatefulLayer is { } stateful && inputs.All(i => i.BatchSize is null))
@@ -316,10 +321,10 @@ public partial class Model : IDisposable
     {
         var values = new Dictionary<SymbolicTensor, Node>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _inputs.Length; i++) values[_inputs[i]] = inputs[i];
-        var callsSoFar = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
-        foreach (var call in _calls)
+        for (int c = 0; c < _calls.Count; c++)
         {
-            context.CallIndex = callsSoFar[call.Layer] = callsSoFar.GetValueOrDefault(call.Layer, -1) + 1;
+            var call = _calls[c];
+            context.CallIndex = _callIndices[c];
             var outs = call.Layer.Forward(graph, [.. call.Inputs.Select(s => values[s])], context);
             for (int j = 0; j < outs.Length; j++) values[call.Outputs[j]] = outs[j];
         }
