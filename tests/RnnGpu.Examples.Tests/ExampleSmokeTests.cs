@@ -60,21 +60,21 @@ public class ExampleSmokeTests
     }
 
     [Test]
-    public void Reuters_trains_all_five_models_and_tabulates_them_beside_the_tutorial()
+    public void Reuters_trains_all_six_models_and_tabulates_them_beside_the_tutorial()
     {
         using var run = new ExampleRun(epochs: 1, batchSize: 16);
         var results = ReutersExample.Run(run.Options, SyntheticData.Newswires(48, 16), ReutersModelKind.All);
-        Assert.That(results, Has.Count.EqualTo(5));
-        run.AssertPrinted("x_train (one index per step): [48, 50, 1]", "Vanilla RNN", "Stacked LSTM", "Embedding(maskZero) + LSTM",
+        Assert.That(results, Has.Count.EqualTo(6));
+        run.AssertPrinted("x_train (one index per step): [48, 50, 1]", "Vanilla RNN", "Stacked LSTM", "Embedding(maskZero) + LSTM", "Bidirectional(LSTM)",
             "0.756", "0.738", "0.846", "0.850", "Test accuracy");
-        run.AssertPngs("rnn_loss.png", "stacked-rnn_accuracy.png", "lstm_confusion_matrix.png", "stacked-lstm_loss.png", "embedding-lstm_confusion_matrix.png");
+        run.AssertPngs("rnn_loss.png", "stacked-rnn_accuracy.png", "lstm_confusion_matrix.png", "stacked-lstm_loss.png", "embedding-lstm_confusion_matrix.png", "embedding-bilstm_accuracy.png");
     }
 
     [Test]
     public void Reuters_model_list_parses_keys_and_rejects_unknown_ones()
     {
         Assert.That(ReutersModelKind.ParseList("lstm, embedding-lstm").Select(m => m.Key), Is.EqualTo(new[] { "lstm", "embedding-lstm" }));
-        Assert.That(ReutersModelKind.ParseList("all"), Has.Count.EqualTo(5));
+        Assert.That(ReutersModelKind.ParseList("all"), Has.Count.EqualTo(6));
         Assert.That(() => ReutersModelKind.ParseList("gru"), Throws.ArgumentException.With.Message.Contains("stacked-lstm"));
     }
 

@@ -164,17 +164,77 @@ public sealed partial class Graph
         return Record(y, [table], "gather", node => () => Backend.ScatterAdd(node.Grad!, indices, GradOf(table)));
     }
 
-    /// <summary>Inverted dropout: in training, zeroes each element with probability <paramref name="rate"/> and scales the rest by 1/(1-rate).</summary>
-    public Node Dropout(Node x, double rate, Random random)
+    /// <summary>
+    /// The sequence <c>[B, T, …]</c> with its timesteps in reverse order, and its mask reversed with it (Keras's
+    /// <c>go_backwards</c> and <c>Bidirectional</c> read and return sequences this way). Padding stays where it was in
+    /// each row's reversed order: a post-padded row becomes pre-padded.
+    /// </summary>
+    public Node ReverseTime(Node sequence)
+    {
+        if (sequence.Shape.Length < 3) throw new ArgumentException($"ReverseTime needs a [batch, steps, features…] sequence, got {ShapeUtil.Format(sequence.Shape)}.");
+        int rows = sequence.Shape[0] * sequence.Shape[1], steps = sequence.Shape[1];
+        // As a gather of the [B·T, F] rows: row b·T + t comes from b·T + (T-1-t). A permutation, so its scatter-add
+        // backward writes every row once.
+        var order = new int[rows];
+        for (int r = 0; r < rows; r++) order[r] = r - r % steps + steps - 1 - r % steps;
+        var indices = Own(Backend.UploadIndices(order, [rows]));
+        int features = sequence.Value.Length / Math.Max(1, rows);
+        var y = Backend.Allocate(sequence.Shape);
+        Backend.Gather(Backend.View(sequence.Value, [rows, features]), indices, Backend.View(y, [rows, features]));
+        var node = Record(y, [sequence], "reverse_time", n => () =>
+            Backend.ScatterAdd(Backend.View(n.Grad!, [rows, features]), indices, Backend.View(GradOf(sequence), [rows, features])));
+        if (sequence.Mask is { } mask)
+        {
+            var reversed = NewTensor(mask.Shape);
+            Backend.Gather(Backend.View(mask, [rows, 1]), indices, Backend.View(reversed, [rows, 1]));
+            node.Mask = reversed;
+        }
+        return node;
+    }
+
+    /// <summary>y = alpha·x.</summary>
+    public Node Scale(Node x, double alpha)
+    {
+        var y = Backend.Allocate(x.Shape);
+        Backend.Copy(x.Value, y);
+        Backend.Scale(y, alpha);
+        return Record(y, [x], "scale", node => () => Backend.Axpy(alpha, node.Grad!, GradOf(x))).WithMaskOf(x);
+    }
+
+    /// <summary>
+    /// Inverted dropout: in training, zeroes each element with probability <paramref name="rate"/> and scales the rest by
+    /// 1/(1-rate). With <paramref name="noiseShape"/> (Keras <c>noise_shape</c>: x's shape with some axes 1), one draw is
+    /// shared along every axis of extent 1, e.g. <c>[B, 1, F]</c> drops the same features at every timestep.
+    /// </summary>
+    public Node Dropout(Node x, double rate, Random random, int[]? noiseShape = null)
     {
         if (!Training || rate <= 0) return x;
-        var keep = new float[x.Value.Length];
+        noiseShape ??= x.Shape;
+        if (noiseShape.Length != x.Shape.Length || noiseShape.Where((d, i) => d != 1 && d != x.Shape[i]).Any())
+            throw new ArgumentException($"Dropout: noise shape {ShapeUtil.Format(noiseShape)} does not fit input {ShapeUtil.Format(x.Shape)}: each axis must be the input's or 1.");
+        var draws = new float[ShapeUtil.Size(noiseShape)];
         float scale = (float)(1 / (1 - rate));
-        for (int i = 0; i < keep.Length; i++) keep[i] = random.NextDouble() >= rate ? scale : 0f;
+        for (int i = 0; i < draws.Length; i++) draws[i] = random.NextDouble() >= rate ? scale : 0f;
+        var keep = ShapeUtil.Equal(noiseShape, x.Shape) ? draws : Broadcast(draws, noiseShape, x.Shape);
         var mask = Own(Backend.Upload(keep, x.Shape));
         var y = Backend.Allocate(x.Shape);
         Backend.Multiply(x.Value, mask, y);
         return Record(y, [x], "dropout", node => () => Backend.MultiplyAccumulate(node.Grad!, mask, GradOf(x))).WithMaskOf(x);
+    }
+
+    /// <summary>Row-major <paramref name="values"/> of <paramref name="from"/> repeated along its axes of extent 1 to <paramref name="to"/>.</summary>
+    private static float[] Broadcast(float[] values, int[] from, int[] to)
+    {
+        var result = new float[ShapeUtil.Size(to)];
+        var index = new int[to.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            int source = 0;
+            for (int d = 0; d < to.Length; d++) source = source * from[d] + (from[d] == 1 ? 0 : index[d]);
+            result[i] = values[source];
+            for (int d = to.Length - 1; d >= 0 && ++index[d] == to[d]; d--) index[d] = 0;
+        }
+        return result;
     }
 
     /// <summary>

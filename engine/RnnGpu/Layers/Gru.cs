@@ -21,10 +21,12 @@ public sealed class Gru : RecurrentLayer
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Input shape without batch, e.g. <c>[null, 65]</c>.</param>
     /// <param name="batchSize">Fixed batch size (stateful layers).</param>
+    /// <param name="goBackwards">Read each sequence from its last step (Keras <c>go_backwards</c>); the returned sequence is in reading order.</param>
+    /// <param name="dropout">Fraction of the input features dropped in training, the same ones at every step (Keras <c>dropout</c>).</param>
     public Gru(int units, bool returnSequences = false, bool returnState = false, bool stateful = false, bool resetAfter = true,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
-        string? name = null, int?[]? inputShape = null, int? batchSize = null)
-        : base(units, returnSequences, returnState, stateful, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape, batchSize)
+        string? name = null, int?[]? inputShape = null, int? batchSize = null, bool goBackwards = false, double dropout = 0)
+        : base(units, returnSequences, returnState, stateful, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape, batchSize, goBackwards, dropout)
     {
         ResetAfter = resetAfter;
         Spec = new RecurrentSpec(RecurrentKind.Gru, units, ResetAfter: resetAfter);
@@ -32,6 +34,9 @@ public sealed class Gru : RecurrentLayer
 
     /// <summary>Whether the reset gate is applied after the recurrent product.</summary>
     public bool ResetAfter { get; }
+
+    internal override RecurrentLayer CopyAs(string name, bool goBackwards) =>
+        new Gru(Units, ReturnSequences, ReturnState, Stateful, ResetAfter, KernelInitializer, RecurrentInitializer, BiasInitializer, name, goBackwards: goBackwards, dropout: Dropout);
 
     /// <inheritdoc />
     public override string TypeName => "GRU";

@@ -112,7 +112,8 @@ public abstract class Layer
         Declare(new Weight(this, name, shape, initializer, trainable));
 
     /// <summary>Declares a weight that is another layer's weight under this layer's name (a wrapper's view of the wrapped layer's).</summary>
-    private protected Weight MirrorWeight(Weight inner) => Declare(new Weight(this, inner.Name, inner.Shape, inner.Initializer, inner.Trainable) { Mirrors = inner });
+    private protected Weight MirrorWeight(Weight inner, string? name = null) =>
+        Declare(new Weight(this, name ?? inner.Name, inner.Shape, inner.Initializer, inner.Trainable) { Mirrors = inner });
 
     private Weight Declare(Weight weight)
     {
@@ -131,6 +132,9 @@ public abstract class Layer
 
     /// <summary>Checks host input data before it is uploaded (e.g. embedding indices in range). Only called on a model's first layer.</summary>
     internal virtual void ValidateInput(Tensor input) { }
+
+    /// <summary>Whether the layer carries recurrent state from batch to batch (Keras <c>stateful</c>), so its model runs one fixed batch size.</summary>
+    internal virtual bool IsStateful => false;
 
     /// <summary>Clears recurrent state carried between batches (stateful layers) or chunks (truncated BPTT).</summary>
     public virtual void ResetStates() { }

@@ -20,10 +20,12 @@ public sealed class Lstm : RecurrentLayer
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Input shape without batch, e.g. <c>[28, 28]</c>.</param>
     /// <param name="batchSize">Fixed batch size (stateful layers).</param>
+    /// <param name="goBackwards">Read each sequence from its last step (Keras <c>go_backwards</c>); the returned sequence is in reading order.</param>
+    /// <param name="dropout">Fraction of the input features dropped in training, the same ones at every step (Keras <c>dropout</c>).</param>
     public Lstm(int units, bool returnSequences = false, bool returnState = false, bool stateful = false, bool unitForgetBias = true,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
-        string? name = null, int?[]? inputShape = null, int? batchSize = null)
-        : base(units, returnSequences, returnState, stateful, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape, batchSize)
+        string? name = null, int?[]? inputShape = null, int? batchSize = null, bool goBackwards = false, double dropout = 0)
+        : base(units, returnSequences, returnState, stateful, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape, batchSize, goBackwards, dropout)
     {
         UnitForgetBias = unitForgetBias;
         Spec = new RecurrentSpec(RecurrentKind.Lstm, units);
@@ -31,6 +33,9 @@ public sealed class Lstm : RecurrentLayer
 
     /// <summary>Whether the forget-gate bias starts at one.</summary>
     public bool UnitForgetBias { get; }
+
+    internal override RecurrentLayer CopyAs(string name, bool goBackwards) =>
+        new Lstm(Units, ReturnSequences, ReturnState, Stateful, UnitForgetBias, KernelInitializer, RecurrentInitializer, BiasInitializer, name, goBackwards: goBackwards, dropout: Dropout);
 
     /// <inheritdoc />
     public override string TypeName => "LSTM";

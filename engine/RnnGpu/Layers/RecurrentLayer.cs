@@ -10,20 +10,23 @@ namespace RnnGpu.Layers;
 /// Outputs: the last output <c>[B, H]</c> or, with <see cref="ReturnSequences"/>, all of them <c>[B, T, H]</c>;
 /// with <see cref="ReturnState"/>, then the final states.
 /// </summary>
-public abstract class RecurrentLayer : Layer
+public abstract class RecurrentLayer : Layer, IRecurrentLayer
 {
     private readonly CarriedStates _carried = new();
 
     /// <summary>Creates the common part.</summary>
     protected RecurrentLayer(int units, bool returnSequences, bool returnState, bool stateful,
         Initializer? kernelInitializer, Initializer? recurrentInitializer, Initializer? biasInitializer,
-        string? name, int?[]? inputShape, int? batchSize) : base(name, inputShape, batchSize)
+        string? name, int?[]? inputShape, int? batchSize, bool goBackwards, double dropout) : base(name, inputShape, batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
+        if (dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Input dropout must be in [0, 1).");
         Units = units;
         ReturnSequences = returnSequences;
         ReturnState = returnState;
         Stateful = stateful;
+        GoBackwards = goBackwards;
+        Dropout = dropout;
         KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform;
         RecurrentInitializer = recurrentInitializer ?? Initializer.Orthogonal;
         BiasInitializer = biasInitializer ?? Initializer.Zeros;
@@ -40,6 +43,23 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>Carry the final state of each batch into the next one (batch size must stay fixed).</summary>
     public bool Stateful { get; }
+
+    /// <summary>
+    /// Read each sequence from its last step to its first (Keras <c>go_backwards</c>). As in Keras, the returned
+    /// sequence is in that reading order (its first output is the last step's) and carries the input's mask unreversed.
+    /// </summary>
+    public bool GoBackwards { get; }
+
+    /// <summary>
+    /// Fraction of the input features dropped in training (Keras <c>dropout</c>): one draw per sequence, the same
+    /// features dropped at every step, as Keras's cell does.
+    /// </summary>
+    public double Dropout { get; }
+
+    internal override bool IsStateful => Stateful;
+
+    /// <summary>A new, unbuilt layer of the same kind and options with another name and direction (for <see cref="Bidirectional"/>).</summary>
+    internal abstract RecurrentLayer CopyAs(string name, bool goBackwards);
 
     /// <summary>Kernel initializer (default glorot_uniform).</summary>
     public Initializer KernelInitializer { get; }
@@ -95,6 +115,9 @@ public abstract class RecurrentLayer : Layer
     {
         var x = inputs[0];
         if (x.Shape.Length != 3 || x.Shape[2] != Kernel.Shape[0]) throw ShapeError($"[batch, steps, {Kernel.Shape[0]}]", x.Shape);
+        var inputMask = x.Mask;
+        if (GoBackwards) x = BackwardReading.Reverse(this, graph, x, context);
+        if (context.Training && Dropout > 0) x = graph.Dropout(x, Dropout, context.Random, [x.Shape[0], 1, x.Shape[2]]);
         int b = x.Shape[0];
         bool carry = Stateful || context.CarryStates;
         if (Stateful && DeclaredBatchSize is int fixedBatch && fixedBatch != b)
@@ -127,6 +150,7 @@ public abstract class RecurrentLayer : Layer
         if (x.Mask is not { } mask) unstarted = null;
         else if (unstarted is not null) (output, unstarted) = ZeroOutputsBeforeFirstStep(graph, output, mask, unstarted);
         if (carry) _carried.KeepUnstartedRows(call, unstarted);
+        if (GoBackwards && ReturnSequences) output.Mask = inputMask;
         if (!ReturnState) return [output];
         return outs.FinalC is null ? [output, outs.FinalH] : [output, outs.FinalH, outs.FinalC];
     }

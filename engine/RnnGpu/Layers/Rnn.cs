@@ -7,17 +7,26 @@ namespace RnnGpu.Layers;
 /// Keras <c>RNN(cell)</c>: runs a user-written <see cref="RecurrentCell"/> over the timesteps of <c>[B, T, I]</c>, one
 /// graph op at a time (the fused layers do the same math in a few kernels).
 /// </summary>
-public sealed class Rnn : Layer
+public sealed class Rnn : Layer, IRecurrentLayer
 {
     private readonly CarriedStates _carried = new();
 
     /// <summary>Wraps a cell.</summary>
-    public Rnn(RecurrentCell cell, bool returnSequences = false, bool returnState = false, string? name = null, int?[]? inputShape = null, int? batchSize = null)
+    /// <param name="cell">The cell; it belongs to this layer.</param>
+    /// <param name="returnSequences">Return every step's output.</param>
+    /// <param name="returnState">Also return the final states (functional models).</param>
+    /// <param name="name">Layer name.</param>
+    /// <param name="inputShape">Input shape without batch, e.g. <c>[28, 28]</c>.</param>
+    /// <param name="batchSize">Fixed batch size.</param>
+    /// <param name="goBackwards">Read each sequence from its last step (Keras <c>go_backwards</c>); the returned sequence is in reading order.</param>
+    public Rnn(RecurrentCell cell, bool returnSequences = false, bool returnState = false, string? name = null, int?[]? inputShape = null, int? batchSize = null,
+        bool goBackwards = false)
         : base(name, inputShape, batchSize)
     {
         Cell = cell ?? throw new ArgumentNullException(nameof(cell));
         ReturnSequences = returnSequences;
         ReturnState = returnState;
+        GoBackwards = goBackwards;
     }
 
     /// <summary>The cell.</summary>
@@ -28,6 +37,15 @@ public sealed class Rnn : Layer
 
     /// <summary>Also return the final states.</summary>
     public bool ReturnState { get; }
+
+    /// <summary>Read each sequence from its last step to its first; the returned sequence is in that order, as in Keras.</summary>
+    public bool GoBackwards { get; }
+
+    int IRecurrentLayer.Units => Cell.Units;
+
+    int IRecurrentLayer.StateCount => Cell.StateCount;
+
+    bool IRecurrentLayer.Stateful => false;
 
     /// <inheritdoc />
     public override string TypeName => "RNN";
@@ -55,6 +73,7 @@ public sealed class Rnn : Layer
         var x = inputs[0];
         if (x.Shape.Length != 3 || x.Shape[2] != InputShape[1]) throw ShapeError($"[batch, steps, {InputShape[1]}]", x.Shape);
         if (x.Mask is not null) throw new NotSupportedException($"{Title}, with a custom cell, does not support masked input; use the fused SimpleRnn, Lstm or Gru layers with masking.");
+        if (GoBackwards) x = BackwardReading.Reverse(this, graph, x, context);
         int b = x.Shape[0];
         // Under truncated BPTT the state goes on from the previous chunk, as in the fused layers.
         bool carry = context.CarryStates;

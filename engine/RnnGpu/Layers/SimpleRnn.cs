@@ -17,15 +17,20 @@ public sealed class SimpleRnn : RecurrentLayer
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Input shape without batch, e.g. <c>[null, 1]</c>.</param>
     /// <param name="batchSize">Fixed batch size (stateful layers).</param>
+    /// <param name="goBackwards">Read each sequence from its last step (Keras <c>go_backwards</c>); the returned sequence is in reading order.</param>
+    /// <param name="dropout">Fraction of the input features dropped in training, the same ones at every step (Keras <c>dropout</c>).</param>
     public SimpleRnn(int units, ActivationKind activation = ActivationKind.Tanh, bool returnSequences = false, bool returnState = false, bool stateful = false,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
-        string? name = null, int?[]? inputShape = null, int? batchSize = null)
-        : base(units, returnSequences, returnState, stateful, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape, batchSize)
+        string? name = null, int?[]? inputShape = null, int? batchSize = null, bool goBackwards = false, double dropout = 0)
+        : base(units, returnSequences, returnState, stateful, kernelInitializer, recurrentInitializer, biasInitializer, name, inputShape, batchSize, goBackwards, dropout)
     {
         if (activation is not (ActivationKind.Tanh or ActivationKind.Relu or ActivationKind.Linear or ActivationKind.Sigmoid))
             throw new ArgumentException($"SimpleRNN supports tanh, relu, sigmoid or linear activations, not {activation}.", nameof(activation));
         Spec = new RecurrentSpec(RecurrentKind.SimpleRnn, units, activation);
     }
+
+    internal override RecurrentLayer CopyAs(string name, bool goBackwards) =>
+        new SimpleRnn(Units, Spec.Activation, ReturnSequences, ReturnState, Stateful, KernelInitializer, RecurrentInitializer, BiasInitializer, name, goBackwards: goBackwards, dropout: Dropout);
 
     /// <inheritdoc />
     public override string TypeName => "SimpleRNN";

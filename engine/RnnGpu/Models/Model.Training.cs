@@ -285,7 +285,7 @@ public partial class Model
     private void ResetTransientStates()
     {
         foreach (var layer in Layers)
-            if (layer is not RecurrentLayer { Stateful: true }) layer.ResetStates();
+            if (!layer.IsStateful) layer.ResetStates();
     }
 
     /// <summary>Steps [start, start + length) of a batch-major sequence tensor <c>[N, T, …]</c>.</summary>

@@ -140,7 +140,7 @@ public partial class Model : IDisposable
     }
 
     /// <summary>The first recurrent layer that carries its state across calls, or null.</summary>
-    private RecurrentLayer? FirstStatefulLayer => Layers.OfType<RecurrentLayer>().FirstOrDefault(l => l.Stateful);
+    private Layer? FirstStatefulLayer => Layers.FirstOrDefault(l => l.IsStateful);
 
     /// <summary>
     /// Gives the unnamed ones of <paramref name="layers"/> Keras-style names (<c>lstm</c>, <c>lstm_1</c>, …) and checks that
@@ -169,7 +169,7 @@ public partial class Model : IDisposable
                                         "taken from two models can share a name; give them names of their own (name: \"encoder_lstm\").");
     }
 
-    private static string KerasStem(string typeName) => typeName switch
+    internal static string KerasStem(string typeName) => typeName switch
     {
         "SimpleRNN" => "simple_rnn",
         "LSTM" => "lstm",

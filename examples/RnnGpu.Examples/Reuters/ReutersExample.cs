@@ -10,7 +10,8 @@ namespace RnnGpu.Examples.Reuters;
 /// <summary>
 /// Reuters newswire topics (46 classes) from the first words of short newswires, as the tutorial did it: every word
 /// index is fed as one raw number per step (<c>[N, maxlen, 1]</c>) to a vanilla RNN, a stacked vanilla RNN, an LSTM and
-/// a stacked LSTM; a fifth model shows the proper way, a masked embedding of the indices before the LSTM.
+/// a stacked LSTM; a fifth model shows the proper way, a masked embedding of the indices before the LSTM, and a sixth
+/// reads the embedded newswire from both ends with a bidirectional LSTM.
 /// </summary>
 public static class ReutersExample
 {

@@ -30,8 +30,11 @@ public sealed record ReutersModelKind(string Key, string Title, double? Tutorial
     /// <summary>The proper way: a masked embedding of the word indices, then LSTM(50).</summary>
     public static ReutersModelKind EmbeddingLstm { get; } = new("embedding-lstm", "Embedding(maskZero) + LSTM", null, true);
 
+    /// <summary>The same embedding, then a bidirectional LSTM(50) that reads each newswire from both ends.</summary>
+    public static ReutersModelKind EmbeddingBidirectionalLstm { get; } = new("embedding-bilstm", "Embedding(maskZero) + Bidirectional(LSTM)", null, true);
+
     /// <summary>Every model in table order.</summary>
-    public static IReadOnlyList<ReutersModelKind> All { get; } = [VanillaRnn, StackedRnn, Lstm, StackedLstm, EmbeddingLstm];
+    public static IReadOnlyList<ReutersModelKind> All { get; } = [VanillaRnn, StackedRnn, Lstm, StackedLstm, EmbeddingLstm, EmbeddingBidirectionalLstm];
 
     /// <summary>The network for sequences of <paramref name="maxlen"/> steps, <paramref name="numWords"/> word indices and <paramref name="classes"/> topics.</summary>
     public Sequential Create(int maxlen, int numWords, int classes)
@@ -44,6 +47,7 @@ public sealed record ReutersModelKind(string Key, string Title, double? Tutorial
             "lstm" => [new Lstm(Units, inputShape: raw)],
             "stacked-lstm" => [new Lstm(Units, returnSequences: true, inputShape: raw), new Lstm(Units, returnSequences: true), new Lstm(Units)],
             "embedding-lstm" => [new Embedding(numWords, EmbeddingWidth, maskZero: true, inputShape: [maxlen]), new Lstm(Units)],
+            "embedding-bilstm" => [new Embedding(numWords, EmbeddingWidth, maskZero: true, inputShape: [maxlen]), new Bidirectional(new Lstm(Units))],
             _ => throw new InvalidOperationException($"Unknown model '{Key}'."),
         };
         return new Sequential([.. recurrent, new Dense(classes, ActivationKind.Softmax)], Key);

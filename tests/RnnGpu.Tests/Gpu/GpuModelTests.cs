@@ -140,6 +140,24 @@ public class GpuModelTests
         Assert.That(hg["loss"], Is.EqualTo(hc["loss"]).Within(1e-3).Percent);
     }
 
+    [TestCase(BidirectionalMergeMode.Concat)]
+    [TestCase(BidirectionalMergeMode.Average)]
+    public void Masked_bidirectional_lstm_and_gru_train_as_the_cpu_does(BidirectionalMergeMode mode)
+    {
+        // Both directions and the time reversals between them, over rows padded at the end and at the start.
+        var x = new Tensor([3, 1, 2, 7, 0, 0, 0, 0, 4, 4, 1, 2, 3, 9, 1, 5, 8, 6], 3, 6);
+        var y = TestData.Labels([0, 1, 2], 3);
+        var (cpu, gpu) = Pair(
+            () => new Sequential(new Embedding(10, 8, maskZero: true, inputShape: [6]), new Bidirectional(new Lstm(17, returnSequences: true), mode),
+                new Bidirectional(new Gru(9), mode), new Dense(3, ActivationKind.Softmax)),
+            m => m.Compile(new Adam(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy(), ["accuracy"]));
+        Assert.That(gpu.Predict(x).Data, Is.EqualTo(cpu.Predict(x).Data).Within(1e-5));
+        var hc = cpu.Fit(x, y, epochs: 5, batchSize: 3, verbose: 0);
+        var hg = gpu.Fit(x, y, epochs: 5, batchSize: 3, verbose: 0);
+        Assert.That(hg["loss"], Is.EqualTo(hc["loss"]).Within(1e-3).Percent);
+        Assert.That(gpu.Predict(x).Data, Is.EqualTo(cpu.Predict(x).Data).Within(1e-4));
+    }
+
     [Test]
     public void Simple_rnn_relu_stateful_batch_one_and_truncated_bptt()
     {
