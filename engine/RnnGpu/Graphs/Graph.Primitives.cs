@@ -193,13 +193,19 @@ public sealed partial class Graph
     }
 
     /// <summary>y = alpha·x.</summary>
-    public Node Scale(Node x, double alpha)
+    public Node Scale(Node x, double alpha) => Affine(x, alpha, 0);
+
+    /// <summary>y = scale·x + shift, element-wise: the scalar arithmetic of a custom cell, e.g. <c>1 − z</c> as <c>Affine(z, -1, 1)</c>.</summary>
+    public Node Affine(Node x, double scale, double shift)
     {
         var y = Backend.Allocate(x.Shape);
-        Backend.Copy(x.Value, y);
-        Backend.Scale(y, alpha);
-        return Record(y, [x], "scale", node => () => Backend.Axpy(alpha, node.Grad!, GradOf(x))).WithMaskOf(x);
+        if (shift != 0) Backend.Fill(y, shift);
+        Backend.Axpy(scale, x.Value, y);
+        return Record(y, [x], "affine", node => () => Backend.Axpy(scale, node.Grad!, GradOf(x))).WithMaskOf(x);
     }
+
+    /// <summary>y = 1 − x (a GRU's update gate turned around, a forget gate from an input gate).</summary>
+    public Node OneMinus(Node x) => Affine(x, -1, 1);
 
     /// <summary>
     /// Inverted dropout: in training, zeroes each element with probability <paramref name="rate"/> and scales the rest by

@@ -43,6 +43,10 @@ public sealed class Bidirectional : Layer
             if (layer is not RecurrentLayer fused)
                 throw new ArgumentException($"Bidirectional cannot copy {layer.Title}: a custom cell has no options to copy its layer from. " +
                                             "Pass backwardLayer: an Rnn over a cell of its own, with goBackwards: true.", nameof(backwardLayer));
+            // Keras 3 refuses this too: its backward copy always reads backwards, so both would.
+            if (fused.GoBackwards)
+                throw new ArgumentException($"Bidirectional wraps a layer that reads forwards and makes its backward copy; {layer.Title} has goBackwards true. " +
+                                            "Wrap it with goBackwards: false, or pass both layers (backwardLayer).", nameof(layer));
             ForwardLayer = fused.CopyAs("forward_" + stem, fused.GoBackwards);
             BackwardLayer = fused.CopyAs("backward_" + stem, !fused.GoBackwards);
         }
@@ -52,8 +56,8 @@ public sealed class Bidirectional : Layer
             if (backwardLayer is not IRecurrentLayer back)
                 throw new ArgumentException($"Bidirectional's backward layer must be a recurrent layer (SimpleRnn, Lstm, Gru or Rnn), got {backwardLayer.Title}.", nameof(backwardLayer));
             CheckPair(recurrent, back, backwardLayer.Title);
-            ForwardLayer = layer is RecurrentLayer fused ? fused.CopyAs("forward_" + stem, fused.GoBackwards) : NameIfUnnamed(layer, "forward_" + stem);
-            BackwardLayer = NameIfUnnamed(backwardLayer, "backward_" + StemOf(backwardLayer));
+            ForwardLayer = layer is RecurrentLayer fused ? fused.CopyAs("forward_" + stem, fused.GoBackwards) : Claim(layer, "forward_" + stem);
+            BackwardLayer = Claim(backwardLayer, "backward_" + StemOf(backwardLayer));
         }
         if (ForwardLayer.Name == BackwardLayer.Name)
             throw new ArgumentException($"Bidirectional's two layers are both named '{ForwardLayer.Name}'; their weights are saved under their names, so give them different ones.", nameof(backwardLayer));
@@ -91,8 +95,15 @@ public sealed class Bidirectional : Layer
             : name.StartsWith("backward_", StringComparison.Ordinal) ? name["backward_".Length..] : name;
     }
 
-    private static Layer NameIfUnnamed(Layer layer, string name)
+    /// <summary>
+    /// Takes a layer used as given (it cannot be copied): it belongs to this wrapper from now on, named after its direction
+    /// unless it has a name. A layer another wrapper holds is refused, since the two would silently share its weights.
+    /// </summary>
+    private Layer Claim(Layer layer, string name)
     {
+        if (layer.Wrapper is not null)
+            throw new ArgumentException($"{layer.Title} already belongs to another Bidirectional wrapper, which holds its weights; give each wrapper layers of its own.");
+        layer.Wrapper = this;
         if (layer.Name == "") layer.Name = name;
         return layer;
     }
@@ -125,8 +136,8 @@ public sealed class Bidirectional : Layer
     private protected override int[][] OutputShapesOf(int[][] inputShapes)
     {
         var (forwardInputs, backwardInputs) = SplitStates(inputShapes, inputShapes.Length);
-        var forward = ForwardLayer.Build(forwardInputs);
-        var backward = BackwardLayer.Build(backwardInputs);
+        var forward = BuildInner(ForwardLayer, forwardInputs);
+        var backward = BuildInner(BackwardLayer, backwardInputs);
         int[] f = forward[0], b = backward[0];
         int[][] merged;
         switch (MergeMode)
@@ -144,6 +155,13 @@ public sealed class Bidirectional : Layer
                 break;
         }
         return [.. merged, .. forward[1..], .. backward[1..]];
+    }
+
+    // A wrapped layer's shape error says which wrapper it is in: stacked wrappers all hold a forward_lstm.
+    private int[][] BuildInner(Layer inner, int[][] inputShapes)
+    {
+        try { return inner.Build(inputShapes); }
+        catch (ArgumentException e) { throw new ArgumentException($"{Title}: {e.Message}", e); }
     }
 
     /// <summary>
@@ -175,6 +193,9 @@ public sealed class Bidirectional : Layer
         {
             // The backward layer returns its outputs in its reading order; put them back in time order.
             b = graph.ReverseTime(b);
+            // Keras's Bidirectional forces zero_output_for_mask: a padded step outputs zero in both halves, where the
+            // layers alone repeat their last output (the forward one after a row's end, the backward one before its start).
+            if (x.Mask is { } mask) (f, b) = (graph.MaskTimesteps(f, mask), graph.MaskTimesteps(b, mask));
             b.Mask = f.Mask = x.Mask;
         }
         Node[] merged = MergeMode switch

@@ -42,7 +42,7 @@ public sealed class Dropout : SingleInputLayer
 
     internal override Node Forward(Graph graph, Node input, LayerContext context)
     {
-        if (!context.Training) return input;
+        if (!context.Training || Rate <= 0) return input;
         if (NoiseShape is null) return graph.Dropout(input, Rate, context.Random);
         if (NoiseShape.Length != input.Shape.Length)
             throw new ArgumentException($"{Title} has noise shape of rank {NoiseShape.Length} for input {ShapeUtil.Format(input.Shape)} of rank {input.Shape.Length}; the noise shape includes the batch axis.");

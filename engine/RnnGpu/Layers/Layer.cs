@@ -133,6 +133,9 @@ public abstract class Layer
     /// <summary>Checks host input data before it is uploaded (e.g. embedding indices in range). Only called on a model's first layer.</summary>
     internal virtual void ValidateInput(Tensor input) { }
 
+    /// <summary>The wrapper that holds this layer as given (a <see cref="Bidirectional"/>'s custom-cell layers), or null.</summary>
+    internal Layer? Wrapper { get; set; }
+
     /// <summary>Whether the layer carries recurrent state from batch to batch (Keras <c>stateful</c>), so its model runs one fixed batch size.</summary>
     internal virtual bool IsStateful => false;
 

@@ -31,24 +31,34 @@ public partial class Model
     /// Keras <c>initial_epoch</c>: the epoch to start at (0-based), to resume training; <paramref name="epochs"/> is the
     /// epoch to end at, so <c>epochs − initialEpoch</c> epochs run, numbered as in the run that was interrupted.
     /// </param>
+    /// <param name="sampleWeight">
+    /// Keras <c>sample_weight</c>: a weight per sample <c>[N]</c>, or per sample and timestep <c>[N, T]</c> for sequence
+    /// outputs, that scales its share of the loss. As in Keras, the loss stays a sum over the (unmasked) rows divided by
+    /// their count, not by the weights' sum, and the accuracy is not weighted. With a validation split the held-out
+    /// samples' weights weight the validation loss.
+    /// </param>
+    /// <param name="classWeight">
+    /// Keras <c>class_weight</c>: a weight per class index (classes not listed weigh 1), turned into sample weights from
+    /// <paramref name="y"/> (class indices, or the arg-max of one-hot rows). Not with <paramref name="sampleWeight"/>.
+    /// </param>
     public History Fit(Tensor x, Tensor y, int epochs = 1, int? batchSize = null, bool shuffle = true, int verbose = 1,
         (Tensor X, Tensor Y)? validationData = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
-        int? truncatedBpttSteps = null, int initialEpoch = 0)
+        int? truncatedBpttSteps = null, int initialEpoch = 0, Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Fit([x], y, epochs, batchSize, shuffle, verbose,
-            validationData is { } v ? ([v.X], v.Y) : null, validationSplit, callbacks, truncatedBpttSteps, initialEpoch);
+            validationData is { } v ? ([v.X], v.Y) : null, validationSplit, callbacks, truncatedBpttSteps, initialEpoch, sampleWeight, classWeight);
     }
 
     /// <summary>
     /// Keras <c>fit</c> for a model with several inputs (e.g. a sequence and the initial states of a recurrent layer):
     /// one tensor per model input, in the order the model declares them, all with the same number of samples. The other
-    /// arguments are those of <see cref="Fit(Tensor, Tensor, int, int?, bool, int, ValueTuple{Tensor, Tensor}?, double, IEnumerable{Callback}?, int?, int)"/>;
+    /// arguments are those of <see cref="Fit(Tensor, Tensor, int, int?, bool, int, ValueTuple{Tensor, Tensor}?, double, IEnumerable{Callback}?, int?, int, Tensor?, IReadOnlyDictionary{int, double}?)"/>;
     /// truncated BPTT needs a single input.
     /// </summary>
     public History Fit(Tensor[] inputs, Tensor y, int epochs = 1, int? batchSize = null, bool shuffle = true, int verbose = 1,
         (Tensor[] X, Tensor Y)? validationData = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
-        int? truncatedBpttSteps = null, int initialEpoch = 0)
+        int? truncatedBpttSteps = null, int initialEpoch = 0, Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(y);
@@ -59,6 +69,13 @@ public partial class Model
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "Validation split must be in [0, 1).");
         if (truncatedBpttSteps is < 1) throw new ArgumentOutOfRangeException(nameof(truncatedBpttSteps), truncatedBpttSteps, "Truncated BPTT needs at least 1 step per chunk.");
         CheckData(inputs, y, "x", nameof(y));
+        if (classWeight is not null)
+        {
+            if (sampleWeight is not null) throw new ArgumentException($"Model '{Name}': give classWeight or sampleWeight, not both (as in Keras).", nameof(classWeight));
+            sampleWeight = SampleWeights.FromClassWeights(y, classWeight, nameof(classWeight));
+        }
+        if (sampleWeight is not null) SampleWeights.Check(sampleWeight, y, OutputShape, nameof(sampleWeight));
+        Tensor? validationWeight = null;
         int size = BatchSizeFor(batchSize);
         if (truncatedBpttSteps is not null && inputs.Length > 1)
             throw new NotSupportedException($"Model '{Name}': truncated BPTT cuts one input sequence into chunks; this model has {inputs.Length} inputs.");
@@ -70,8 +87,10 @@ public partial class Model
                 throw new ArgumentException($"Model '{Name}' has a fixed batch size of {fixedBatch}: validation split {validationSplit} of {samples} samples " +
                                             $"leaves {kept} for training and {held} for validation, and both must be multiples of {fixedBatch}.", nameof(validationSplit));
             validationData = (SliceRows(inputs, kept, held), y.SliceRows(kept, held));
+            validationWeight = sampleWeight?.SliceRows(kept, held);
             inputs = SliceRows(inputs, 0, kept);
             y = y.SliceRows(0, kept);
+            sampleWeight = sampleWeight?.SliceRows(0, kept);
         }
         if (validationData is { } v) CheckData(v.X, v.Y, "validationData.X", "validationData.Y");
 
@@ -96,7 +115,7 @@ public partial class Model
                 var rows = order.AsSpan(b * size, Math.Min(size, n - b * size));
                 var batch = new Tensor[inputs.Length];
                 for (int i = 0; i < inputs.Length; i++) batch[i] = inputs[i].TakeRows(rows);
-                var stats = TrainBatch(batch, y.TakeRows(rows), truncatedBpttSteps, epoch, b);
+                var stats = TrainBatch(batch, y.TakeRows(rows), sampleWeight?.TakeRows(rows), truncatedBpttSteps, epoch, b);
                 totals.Add(stats);
                 logs = totals.Logs(TracksAccuracy, "");
                 done = b + 1;
@@ -106,7 +125,7 @@ public partial class Model
                 if (context.StopTraining) break;
             }
             if (validationData is { } val)
-                foreach (var (k, value) in EvaluateCore(val.X, val.Y, size)) logs["val_" + k] = value;
+                foreach (var (k, value) in EvaluateCore(val.X, val.Y, validationWeight, size)) logs["val_" + k] = value;
             bar.Finish(done, logs);
             history.Add(logs);
             foreach (var h in hooks) h.OnEpochEnd(epoch, logs, context);
@@ -120,33 +139,39 @@ public partial class Model
     /// sequence outputs it is the mean over every unpadded timestep of the data, whatever the batch size (tf.keras 2
     /// averages each batch's masked mean weighted by the batch's sample count, which depends on the batch size).
     /// </summary>
-    public IReadOnlyDictionary<string, double> Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 0)
+    /// <param name="x">Inputs <c>[N, …input shape]</c>.</param>
+    /// <param name="y">Targets, as for <c>Fit</c>.</param>
+    /// <param name="batchSize">Samples per pass.</param>
+    /// <param name="verbose">0 silent, 1 prints the results.</param>
+    /// <param name="sampleWeight">Weights of the samples' losses, as for <c>Fit</c>.</param>
+    public IReadOnlyDictionary<string, double> Evaluate(Tensor x, Tensor y, int? batchSize = null, int verbose = 0, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return Evaluate([x], y, batchSize, verbose);
+        return Evaluate([x], y, batchSize, verbose, sampleWeight);
     }
 
     /// <summary>Keras <c>evaluate</c> for a model with several inputs: one tensor per model input, in declaration order.</summary>
-    public IReadOnlyDictionary<string, double> Evaluate(Tensor[] inputs, Tensor y, int? batchSize = null, int verbose = 0)
+    public IReadOnlyDictionary<string, double> Evaluate(Tensor[] inputs, Tensor y, int? batchSize = null, int verbose = 0, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(y);
         RequireCompiled();
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
         CheckData(inputs, y, "x", nameof(y));
-        var logs = EvaluateCore(inputs, y, BatchSizeFor(batchSize));
+        if (sampleWeight is not null) SampleWeights.Check(sampleWeight, y, OutputShape, nameof(sampleWeight));
+        var logs = EvaluateCore(inputs, y, sampleWeight, BatchSizeFor(batchSize));
         if (verbose > 0) Output.WriteLine(ProgressBar.Format(logs).TrimStart(' ', '-'));
         return logs;
     }
 
-    private Dictionary<string, double> EvaluateCore(Tensor[] inputs, Tensor y, int batchSize)
+    private Dictionary<string, double> EvaluateCore(Tensor[] inputs, Tensor y, Tensor? sampleWeight, int batchSize)
     {
         var totals = new Totals();
         int n = inputs[0].Shape[0];
         for (int start = 0; start < n; start += batchSize)
         {
             int count = Math.Min(batchSize, n - start);
-            totals.Add(Step(SliceRows(inputs, start, count), y.SliceRows(start, count), train: false, carry: false));
+            totals.Add(Step(SliceRows(inputs, start, count), y.SliceRows(start, count), sampleWeight?.SliceRows(start, count), train: false, carry: false));
         }
         return totals.Logs(TracksAccuracy, "");
     }
@@ -202,11 +227,11 @@ public partial class Model
 
     // ------------------------------------------------------------------ one batch
 
-    private BatchStats TrainBatch(Tensor[] inputs, Tensor y, int? k, int epoch, int batch)
+    private BatchStats TrainBatch(Tensor[] inputs, Tensor y, Tensor? sampleWeight, int? k, int epoch, int batch)
     {
         var x = inputs[0];
         int steps = SequenceSteps(x);
-        if (k is not int chunk || steps <= chunk) return Step(inputs, y, train: true, carry: false, epoch, batch);
+        if (k is not int chunk || steps <= chunk) return Step(inputs, y, sampleWeight, train: true, carry: false, epoch, batch);
 
         bool sequenceTargets = OutputShape.Length >= 2 && y.Rank >= 2 && y.Shape[1] == steps;
         ResetTransientStates();
@@ -218,8 +243,10 @@ public partial class Model
                 int length = Math.Min(chunk, steps - start);
                 var xc = SliceSteps(x, start, length);
                 bool continuing = start > 0;
-                if (sequenceTargets) totals = totals.Merge(Step([xc], SliceSteps(y, start, length), train: true, carry: true, epoch, batch, continuing));
-                else if (start + length >= steps) totals = Step([xc], y, train: true, carry: true, epoch, batch, continuing);
+                // Per-step sample weights [N, T] go with their steps; per-sample ones [N] with every chunk.
+                var chunkWeight = sampleWeight is { Rank: 2 } ? SliceSteps(sampleWeight, start, length) : sampleWeight;
+                if (sequenceTargets) totals = totals.Merge(Step([xc], SliceSteps(y, start, length), chunkWeight, train: true, carry: true, epoch, batch, continuing));
+                else if (start + length >= steps) totals = Step([xc], y, sampleWeight, train: true, carry: true, epoch, batch, continuing);
                 else AdvanceStates(xc, continuing);
             }
         }
@@ -240,14 +267,23 @@ public partial class Model
     }
 
     /// <summary>Forward (and in training, backward and update) over one batch or chunk.</summary>
-    private BatchStats Step(Tensor[] inputs, Tensor y, bool train, bool carry, int epoch = 0, int batch = 0, bool continuing = false)
+    private BatchStats Step(Tensor[] inputs, Tensor y, Tensor? sampleWeight, bool train, bool carry, int epoch = 0, int batch = 0, bool continuing = false)
     {
         var backend = Backend!;
         using var graph = new Graph(backend, training: train);
         var output = RecordForward(graph, inputs, carry, continuing)[0];
         var targets = graph.Own(Loss!.PrepareTargets(backend, y, output.Shape));
-        DeviceTensor? weights = output.Shape.Length == 3 && output.Mask is { } mask ? backend.View(mask, [mask.Length]) : null;
-        double loss = Loss.Compute(graph, output, targets, weights);
+        int rows = output.Value.Rows;
+        DeviceTensor? mask = output.Shape.Length == 3 && output.Mask is { } m ? backend.View(m, [m.Length]) : null;
+        // The rows the loss averages over: the unmasked ones. Sample weights scale each row's share (masked rows keep 0).
+        double count = mask is null ? rows : backend.Sum(mask);
+        var weights = mask;
+        if (sampleWeight is not null)
+        {
+            weights = graph.Own(backend.Upload(SampleWeights.PerRow(sampleWeight, rows), [rows]));
+            if (mask is not null) backend.Multiply(mask, weights, weights);
+        }
+        double loss = Loss.Compute(graph, output, targets, weights, count);
         if (!double.IsFinite(loss))
             throw new TrainingDivergedException($"Model '{Name}': the loss became {loss} in epoch {epoch + 1}, batch {batch + 1}; the weights were not updated. Lower the learning rate, clip gradients (clipNorm), or check the data for extreme values.");
         if (train)
@@ -255,10 +291,8 @@ public partial class Model
             graph.Backward();
             Optimizer!.Apply(Parameters);
         }
-        int rows = output.Value.Rows;
-        double weight = weights is null ? rows : backend.Sum(weights);
-        double correct = TracksAccuracy ? backend.CountArgMaxMatches(output.Value, targets, weights) : 0;
-        return new BatchStats(loss * weight, weight, correct);
+        double correct = TracksAccuracy ? backend.CountArgMaxMatches(output.Value, targets, mask) : 0;
+        return new BatchStats(loss * count, count, correct);
     }
 
     private void AdvanceStates(Tensor x, bool continuing)

@@ -159,6 +159,21 @@ public class GpuModelTests
     }
 
     [Test]
+    public void Sample_weighted_masked_sequence_training_tracks_the_cpu()
+    {
+        var x = new Tensor([3, 1, 2, 7, 0, 0, 4, 4, 1, 2, 3, 9, 1, 5, 8, 0, 0, 0], 3, 6);
+        var y = new Tensor([.. Enumerable.Range(0, 18).Select(i => (float)(i % 4))], 3, 6);
+        var w = new Tensor([.. Enumerable.Range(0, 18).Select(i => (float)(i % 5) / 2)], 3, 6);
+        var (cpu, gpu) = Pair(
+            () => new Sequential(new Embedding(10, 8, maskZero: true, inputShape: [6]), new Lstm(12, returnSequences: true), new TimeDistributed(new Dense(4, ActivationKind.Softmax))),
+            m => m.Compile(new Adam(0.01), new RnnGpu.Losses.SparseCategoricalCrossentropy(), ["accuracy"]));
+        var hc = cpu.Fit(x, y, epochs: 5, batchSize: 2, shuffle: false, verbose: 0, sampleWeight: w);
+        var hg = gpu.Fit(x, y, epochs: 5, batchSize: 2, shuffle: false, verbose: 0, sampleWeight: w);
+        Assert.That(hg["loss"], Is.EqualTo(hc["loss"]).Within(1e-3).Percent);
+        Assert.That(gpu.Evaluate(x, y, sampleWeight: w)["loss"], Is.EqualTo(cpu.Evaluate(x, y, sampleWeight: w)["loss"]).Within(1e-3).Percent);
+    }
+
+    [Test]
     public void Simple_rnn_relu_stateful_batch_one_and_truncated_bptt()
     {
         var random = new Random(4);

@@ -28,6 +28,20 @@ public class PrimitiveGradientTests
     }
 
     [Test]
+    public void Scalar_arithmetic()
+    {
+        Check((g, p) => g.Multiply(g.OneMinus(p[0]), p[1]), [L("z", 3, 4), L("h", 3, 4)]);
+        Check((g, p) => g.Affine(g.Tanh(p[0]), -2.5, 0.75), [L("x", 2, 5)]);
+        Check((g, p) => g.Scale(p[0], 3), [L("x", 4)]);
+    }
+
+    [Test]
+    public void Reverse_time_of_a_sequence() => Check((g, p) => g.Multiply(g.ReverseTime(p[0]), p[1]), [L("x", 2, 3, 4), L("w", 2, 3, 4)]);
+
+    [Test]
+    public void Dropout_with_a_noise_shape() => Check((g, p) => g.Dropout(g.Tanh(p[0]), 0.5, new Random(3), [2, 1, 4]), [L("x", 2, 3, 4)]);
+
+    [Test]
     public void Bias_add() => Check((g, p) => g.AddBias(p[0], p[1]), [L("x", 2, 3, 4), L("b", 4)]);
 
     [TestCase(ActivationKind.Tanh)]

@@ -112,15 +112,18 @@ public class BidirectionalTests
         Assert.That(Features(y, 4, 4).Data, Is.EqualTo(ReverseSteps(backward.Predict(x)).Data), "the backward outputs put back in time order");
     }
 
-    [TestCase(true)]
-    [TestCase(false)]
-    public void Padding_changes_nothing_at_the_real_steps(bool returnSequences)
+    [TestCase(true, false)]
+    [TestCase(false, false)]
+    [TestCase(true, true)]
+    [TestCase(false, true)]
+    public void Padding_changes_nothing_at_the_real_steps_and_padded_steps_output_zero(bool returnSequences, bool prePadded)
     {
-        // The same 4-step row, alone and post-padded to 7 steps: both directions see only its real steps.
+        // The same 4-step row, alone and padded to 7 steps (after it, or before it): both directions see only its real steps.
         var random = new Random(6);
         var row = TestData.Uniform(random, 1, 1, 4, 3);
         var padded = new Tensor(new float[7 * 3], [1, 7, 3]);
-        Array.Copy(row.Data, padded.Data, row.Length);
+        int offset = prePadded ? 3 : 0;
+        Array.Copy(row.Data, 0, padded.Data, offset * 3, row.Length);
         using var model = new Sequential(new Masking(inputShape: [null, 3]), new Bidirectional(new Gru(5, returnSequences: returnSequences)));
         model.Build(Device.Cpu, seed: 5);
         var alone = model.Predict(row);
@@ -132,13 +135,11 @@ public class BidirectionalTests
         }
         for (int t = 0; t < 4; t++)
             for (int f = 0; f < 10; f++)
-                Assert.That(inPadding[0, t, f], Is.EqualTo(alone[0, t, f]).Within(1e-6), $"step {t}, feature {f}");
-        // Keras at the padded steps: the forward half repeats its last output, the backward half had not started there (zero).
-        for (int f = 0; f < 5; f++)
-        {
-            Assert.That(inPadding[0, 6, f], Is.EqualTo(alone[0, 3, f]).Within(1e-6));
-            Assert.That(inPadding[0, 6, 5 + f], Is.Zero);
-        }
+                Assert.That(inPadding[0, offset + t, f], Is.EqualTo(alone[0, t, f]).Within(1e-6), $"step {t}, feature {f}");
+        // Keras's Bidirectional forces zero_output_for_mask with return_sequences: both halves are zero at a padded step.
+        foreach (int t in prePadded ? new[] { 0, 1, 2 } : [4, 5, 6])
+            for (int f = 0; f < 10; f++)
+                Assert.That(inPadding[0, t, f], Is.Zero, $"padded step {t}, feature {f}");
     }
 
     [TestCase(BidirectionalMergeMode.Concat)]
@@ -287,7 +288,15 @@ public class BidirectionalTests
             "must read the other way: Layer 'back' (LSTM) has goBackwards False"));
         Assert.That(() => new Bidirectional(new Lstm(2), backwardLayer: new Lstm(2, returnSequences: true, goBackwards: true, name: "back")),
             Throws.ArgumentException.With.Message.Contains("must agree on returnSequences: the forward layer has False, Layer 'back' (LSTM) has True"));
+        Assert.That(() => new Bidirectional(new Lstm(2, goBackwards: true, name: "back")), Throws.ArgumentException.With.Message.Contains(
+            "Bidirectional wraps a layer that reads forwards and makes its backward copy; Layer 'back' (LSTM) has goBackwards true"));
+        var shared = new Rnn(new PrimitiveLstmCell(2), name: "enc");
+        _ = new Bidirectional(shared, backwardLayer: new Rnn(new PrimitiveLstmCell(2), goBackwards: true));
+        Assert.That(() => new Bidirectional(shared, backwardLayer: new Rnn(new PrimitiveLstmCell(2), goBackwards: true)), Throws.ArgumentException.With.Message.Contains(
+            "Layer 'enc' (RNN) already belongs to another Bidirectional wrapper"));
         var x = new Input([4, 3]);
+        Assert.That(() => new Sequential(new Bidirectional(new Lstm(3), inputShape: [3, 2]), new Bidirectional(new Lstm(3))), Throws.ArgumentException.With.Message.Contains(
+            "Layer 'bidirectional_1' (Bidirectional): Layer 'forward_lstm' (LSTM) expects input [steps, features]"));
         Assert.That(() => new Bidirectional(new Lstm(2), BidirectionalMergeMode.Sum, backwardLayer: new Lstm(3, goBackwards: true), name: "both").Call(x),
             Throws.ArgumentException.With.Message.Contains("Layer 'both' (Bidirectional) merges its two directions with Sum, which needs equal widths: the forward layer has 2 units, the backward layer 3"));
         Assert.That(() => new Bidirectional(new Lstm(2), name: "both").Call(x, new Input([2])), Throws.ArgumentException.With.Message.Contains(

@@ -89,5 +89,8 @@ public class DropoutTests
         var x = TestData.Uniform(new Random(1), 1, 2, 6, 5);
         Assert.That(() => model.Fit(x, x, epochs: 1, verbose: 0), Throws.ArgumentException.With.Message.Contains(
             "Layer 'drop' (Dropout): noise shape axis 1 is 2, but the input (2, 6, 5) has 6 there; give 1, null or 6."));
+        using var inactive = new Sequential(new Dropout(0, noiseShape: [null, 1], inputShape: [6, 5]));
+        inactive.Compile("sgd", "mse", device: Device.Cpu);
+        Assert.That(() => inactive.Fit(x, x, epochs: 1, verbose: 0), Throws.Nothing, "a rate of 0 does nothing, as Keras's call skips it");
     }
 }

@@ -26,11 +26,11 @@ public sealed class BinaryCrossentropy(bool fromLogits = false) : Loss
 
     internal override DeviceTensor PrepareTargets(IBackend backend, Tensor labels, int[] outputShape) => DenseTargets(backend, labels, outputShape, Name);
 
-    internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights)
+    internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights, double? rowCount = null)
     {
-        if (FromLogits) return graph.SigmoidBinaryCrossEntropy(output, targets, rowWeights);
+        if (FromLogits) return graph.SigmoidBinaryCrossEntropy(output, targets, rowWeights, rowCount);
         return Under(output, "sigmoid") is { } logits
-            ? graph.SigmoidBinaryCrossEntropy(logits, targets, rowWeights)
-            : graph.BinaryCrossEntropy(output, targets, rowWeights);
+            ? graph.SigmoidBinaryCrossEntropy(logits, targets, rowWeights, rowCount)
+            : graph.BinaryCrossEntropy(output, targets, rowWeights, rowCount);
     }
 }

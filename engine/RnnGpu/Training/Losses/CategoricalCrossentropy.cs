@@ -18,8 +18,8 @@ public sealed class CategoricalCrossentropy(bool fromLogits = false) : Loss
 
     internal override DeviceTensor PrepareTargets(IBackend backend, Tensor labels, int[] outputShape) => DenseTargets(backend, labels, outputShape, Name);
 
-    internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights) =>
-        graph.SoftmaxCrossEntropy(Logits(output, Name, FromLogits), targets, rowWeights);
+    internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights, double? rowCount = null) =>
+        graph.SoftmaxCrossEntropy(Logits(output, Name, FromLogits), targets, rowWeights, rowCount);
 
     /// <summary>The logits of a softmax output, or the output itself with fromLogits; otherwise a clear error.</summary>
     internal static Node Logits(Node output, string name, bool fromLogits) =>

@@ -23,7 +23,7 @@ public abstract class Loss
     internal virtual void Validate(Tensor labels, int classes) => CheckFinite(labels, Name);
 
     /// <summary>Mean loss of the batch; in training also writes the gradient into the graph.</summary>
-    internal abstract double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights);
+    internal abstract double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights, double? rowCount = null);
 
     /// <summary>Looks a loss up by its Keras name.</summary>
     public static Loss FromName(string name) => name.ToLowerInvariant() switch

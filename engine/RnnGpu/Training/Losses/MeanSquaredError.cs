@@ -11,6 +11,6 @@ public sealed class MeanSquaredError : Loss
 
     internal override DeviceTensor PrepareTargets(IBackend backend, Tensor labels, int[] outputShape) => DenseTargets(backend, labels, outputShape, Name);
 
-    internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights) =>
-        graph.MeanSquaredError(output, targets, rowWeights);
+    internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights, double? rowCount = null) =>
+        graph.MeanSquaredError(output, targets, rowWeights, rowCount);
 }

@@ -39,6 +39,6 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
         return backend.UploadIndices(indices, [rows]);
     }
 
-    internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights) =>
-        graph.SoftmaxCrossEntropy(CategoricalCrossentropy.Logits(output, Name, FromLogits), targets, rowWeights);
+    internal override double Compute(Graph graph, Node output, DeviceTensor targets, DeviceTensor? rowWeights, double? rowCount = null) =>
+        graph.SoftmaxCrossEntropy(CategoricalCrossentropy.Logits(output, Name, FromLogits), targets, rowWeights, rowCount);
 }
