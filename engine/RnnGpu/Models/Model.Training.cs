@@ -117,7 +117,7 @@ public partial class Model
                 for (int i = 0; i < inputs.Length; i++) batch[i] = inputs[i].TakeRows(rows);
                 var stats = TrainBatch(batch, y.TakeRows(rows), sampleWeight?.TakeRows(rows), truncatedBpttSteps, epoch, b);
                 totals.Add(stats);
-                logs = totals.Logs(TracksAccuracy, "");
+                logs = totals.Logs(this);
                 done = b + 1;
                 bar.Update(done, logs);
                 foreach (var h in hooks) h.OnBatchEnd(b, logs, context);
@@ -173,7 +173,7 @@ public partial class Model
             int count = Math.Min(batchSize, n - start);
             totals.Add(Step(SliceRows(inputs, start, count), y.SliceRows(start, count), sampleWeight?.SliceRows(start, count), train: false, carry: false));
         }
-        return totals.Logs(TracksAccuracy, "");
+        return totals.Logs(this);
     }
 
     /// <summary>Keras <c>predict</c>: the first output for every sample, <c>[N, …output shape]</c>.</summary>
@@ -292,7 +292,26 @@ public partial class Model
             Optimizer!.Apply(Parameters);
         }
         double correct = TracksAccuracy ? backend.CountArgMaxMatches(output.Value, targets, mask) : 0;
-        return new BatchStats(loss * count, count, correct);
+        return new BatchStats(loss * count, count, correct, RegressionSums(output, y, mask));
+    }
+
+    /// <summary>Each regression metric's sum over the batch's unmasked rows, or null when none is compiled.</summary>
+    private double[]? RegressionSums(Node output, Tensor y, DeviceTensor? mask)
+    {
+        if (_regressionMetrics.Count == 0) return null;
+        var backend = Backend!;
+        var predictions = new float[output.Value.Length];
+        backend.Download(output.Value, predictions);
+        if (y.Length != predictions.Length)
+            throw new ArgumentException($"Model '{Name}': metric '{_regressionMetrics[0].Name}' compares the output {ShapeUtil.Format(output.Shape)} with targets of that shape, " +
+                                        $"got {ShapeUtil.Format(y.Shape)}.");
+        float[]? rows = null;
+        if (mask is not null)
+        {
+            rows = new float[mask.Length];
+            backend.Download(mask, rows);
+        }
+        return [.. _regressionMetrics.Select(m => m.Sum(predictions, y.Data, rows, output.Value.Columns))];
     }
 
     private void AdvanceStates(Tensor x, bool continuing)
@@ -448,9 +467,11 @@ public partial class Model
         first?.ValidateInput(x);
     }
 
-    private readonly record struct BatchStats(double WeightedLoss, double Weight, double Correct)
+    /// <summary>A batch's sums: loss times the rows it averaged over, those rows, correct predictions, each regression metric's sum.</summary>
+    private readonly record struct BatchStats(double WeightedLoss, double Weight, double Correct, double[]? Regression = null)
     {
-        public BatchStats Merge(BatchStats o) => new(WeightedLoss + o.WeightedLoss, Weight + o.Weight, Correct + o.Correct);
+        public BatchStats Merge(BatchStats o) => new(WeightedLoss + o.WeightedLoss, Weight + o.Weight, Correct + o.Correct,
+            Regression is null ? o.Regression : o.Regression is null ? Regression : [.. Regression.Zip(o.Regression, (a, b) => a + b)]);
     }
 
     private sealed class Totals
@@ -459,10 +480,16 @@ public partial class Model
 
         public void Add(BatchStats s) => _sum = _sum.Merge(s);
 
-        public Dictionary<string, double> Logs(bool accuracy, string prefix)
+        /// <summary>The means so far, keyed "loss" then the model's metrics in their compiled order.</summary>
+        public Dictionary<string, double> Logs(Model model)
         {
-            var logs = new Dictionary<string, double> { [prefix + "loss"] = _sum.Weight == 0 ? 0 : _sum.WeightedLoss / _sum.Weight };
-            if (accuracy) logs[prefix + "accuracy"] = _sum.Weight == 0 ? 0 : _sum.Correct / _sum.Weight;
+            double Mean(double sum) => _sum.Weight == 0 ? 0 : sum / _sum.Weight;
+            var logs = new Dictionary<string, double> { ["loss"] = Mean(_sum.WeightedLoss) };
+            foreach (string name in model._metricNames)
+            {
+                int regression = model._regressionMetrics.FindIndex(m => m.Name == name);
+                logs[name] = Mean(regression < 0 ? _sum.Correct : _sum.Regression?[regression] ?? 0);
+            }
             return logs;
         }
     }

@@ -56,6 +56,13 @@ public partial class Model : IDisposable
     /// <summary>Whether accuracy is tracked (metric "accuracy").</summary>
     public bool TracksAccuracy { get; private set; }
 
+    /// <summary>The metrics' keys in the logs, in the order given to <c>Compile</c> (after "loss").</summary>
+    public IReadOnlyList<string> MetricNames => _metricNames;
+
+    private readonly List<string> _metricNames = [];
+
+    private readonly List<Training.RegressionMetric> _regressionMetrics = [];
+
     /// <summary>Where the progress bar and summary go (default standard output).</summary>
     public TextWriter Output { get; set; } = Console.Out;
 
@@ -260,8 +267,9 @@ public partial class Model : IDisposable
     /// <param name="optimizer">The optimizer.</param>
     /// <param name="loss">The loss.</param>
     /// <param name="metrics">
-    /// Metric names; "accuracy" (or "acc") is supported and, as in tf.keras, chosen by the output: binary accuracy
-    /// (threshold 0.5) for a single output column, else the arg-max against the class index or one-hot row.
+    /// Metric names. "accuracy" (or "acc"), as in tf.keras chosen by the output: binary accuracy (threshold 0.5) for a
+    /// single output column, else the arg-max against the class index or one-hot row. "mae" / "mean_absolute_error" and
+    /// "mse" / "mean_squared_error" against targets shaped like the output. Masked steps count for none of them.
     /// </param>
     /// <param name="device">Where to run (default <see cref="Device.Auto"/>); ignored when the model already has a backend.</param>
     /// <param name="seed">Seed of the weight initialisation and dropout.</param>
@@ -277,10 +285,16 @@ public partial class Model : IDisposable
         optimizer.Owner = this;
         Loss = loss ?? throw new ArgumentNullException(nameof(loss));
         TracksAccuracy = false;
+        _metricNames.Clear();
+        _regressionMetrics.Clear();
         foreach (var m in metrics ?? [])
         {
             if (m is "accuracy" or "acc") TracksAccuracy = true;
-            else throw new ArgumentException($"Unknown metric '{m}'. Known: accuracy.", nameof(metrics));
+            else if (Training.RegressionMetric.FromName(m) is { } regression) _regressionMetrics.Add(regression);
+            else throw new ArgumentException($"Unknown metric '{m}'. Known: accuracy, mae (mean_absolute_error), mse (mean_squared_error).", nameof(metrics));
+            string key = m is "acc" ? "accuracy" : m;
+            if (_metricNames.Contains(key)) throw new ArgumentException($"Metric '{m}' is given twice.", nameof(metrics));
+            _metricNames.Add(key);
         }
         if (IsBuilt && Backend is null) Build(device, seed);
         else if (!IsBuilt) _pendingDevice = (device, seed);
