@@ -72,9 +72,9 @@ public partial class Model
         if (classWeight is not null)
         {
             if (sampleWeight is not null) throw new ArgumentException($"Model '{Name}': give classWeight or sampleWeight, not both (as in Keras).", nameof(classWeight));
-            sampleWeight = SampleWeights.FromClassWeights(y, classWeight, nameof(classWeight));
+            sampleWeight = SampleWeights.FromClassWeights(y, classWeight, OutputShape, nameof(classWeight));
         }
-        if (sampleWeight is not null) SampleWeights.Check(sampleWeight, y, OutputShape, nameof(sampleWeight));
+        if (sampleWeight is not null) sampleWeight = SampleWeights.Check(sampleWeight, y, OutputShape, nameof(sampleWeight));
         Tensor? validationWeight = null;
         int size = BatchSizeFor(batchSize);
         if (truncatedBpttSteps is not null && inputs.Length > 1)
@@ -87,7 +87,8 @@ public partial class Model
                 throw new ArgumentException($"Model '{Name}' has a fixed batch size of {fixedBatch}: validation split {validationSplit} of {samples} samples " +
                                             $"leaves {kept} for training and {held} for validation, and both must be multiples of {fixedBatch}.", nameof(validationSplit));
             validationData = (SliceRows(inputs, kept, held), y.SliceRows(kept, held));
-            validationWeight = sampleWeight?.SliceRows(kept, held);
+            // As in Keras, class weights weight training only; the validation loss takes sample weights alone.
+            validationWeight = classWeight is null ? sampleWeight?.SliceRows(kept, held) : null;
             inputs = SliceRows(inputs, 0, kept);
             y = y.SliceRows(0, kept);
             sampleWeight = sampleWeight?.SliceRows(0, kept);
@@ -158,7 +159,7 @@ public partial class Model
         RequireCompiled();
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be >= 1.");
         CheckData(inputs, y, "x", nameof(y));
-        if (sampleWeight is not null) SampleWeights.Check(sampleWeight, y, OutputShape, nameof(sampleWeight));
+        if (sampleWeight is not null) sampleWeight = SampleWeights.Check(sampleWeight, y, OutputShape, nameof(sampleWeight));
         var logs = EvaluateCore(inputs, y, sampleWeight, BatchSizeFor(batchSize));
         if (verbose > 0) Output.WriteLine(ProgressBar.Format(logs).TrimStart(' ', '-'));
         return logs;
@@ -283,6 +284,10 @@ public partial class Model
             weights = graph.Own(backend.Upload(SampleWeights.PerRow(sampleWeight, rows), [rows]));
             if (mask is not null) backend.Multiply(mask, weights, weights);
         }
+        // Before any update: a failed call leaves the model as it was.
+        if (_regressionMetrics.Count > 0 && y.Length != output.Value.Length)
+            throw new ArgumentException($"Model '{Name}': metric '{_regressionMetrics[0].Name}' compares the output {ShapeUtil.Format(output.Shape)} with targets of that shape, " +
+                                        $"got {ShapeUtil.Format(y.Shape)}.");
         double loss = Loss.Compute(graph, output, targets, weights, count);
         if (!double.IsFinite(loss))
             throw new TrainingDivergedException($"Model '{Name}': the loss became {loss} in epoch {epoch + 1}, batch {batch + 1}; the weights were not updated. Lower the learning rate, clip gradients (clipNorm), or check the data for extreme values.");
@@ -302,9 +307,6 @@ public partial class Model
         var backend = Backend!;
         var predictions = new float[output.Value.Length];
         backend.Download(output.Value, predictions);
-        if (y.Length != predictions.Length)
-            throw new ArgumentException($"Model '{Name}': metric '{_regressionMetrics[0].Name}' compares the output {ShapeUtil.Format(output.Shape)} with targets of that shape, " +
-                                        $"got {ShapeUtil.Format(y.Shape)}.");
         float[]? rows = null;
         if (mask is not null)
         {

@@ -71,5 +71,8 @@ public class RegressionMetricTests
         var x = TestData.Uniform(new Random(7), 1, 4, 5, 2);
         Assert.That(() => model.Evaluate(x, TestData.Labels([0, 1, 2, 1], 4)), Throws.ArgumentException.With.Message.Contains(
             "metric 'mae' compares the output (4, 3) with targets of that shape, got (4,)."));
+        var before = model.GetWeights();
+        Assert.That(() => model.Fit(x, TestData.Labels([0, 1, 2, 1], 4), verbose: 0), Throws.ArgumentException.With.Message.Contains("metric 'mae' compares"));
+        Assert.That(model.GetWeights().Select(w => w.Data), Is.EqualTo(before.Select(w => w.Data)), "refused before the first update");
     }
 }

@@ -95,6 +95,25 @@ public class SampleWeightTests
     }
 
     [Test]
+    public void Class_weights_weight_training_but_not_the_validation_loss()
+    {
+        // Keras passes class_weight to the training data only; validation takes sample weights alone.
+        var (x, y) = Data(10, 16);
+        using var model = Classifier(17);
+        var history = model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0, validationSplit: 0.4, classWeight: new Dictionary<int, double> { [0] = 10, [1] = 0.1 });
+        Assert.That(history["val_loss"][0], Is.EqualTo(model.Evaluate(x.SliceRows(6, 4), y.SliceRows(6, 4))["loss"]).Within(1e-12));
+    }
+
+    [Test]
+    public void A_column_of_weights_is_one_weight_per_sample()
+    {
+        using var model = Classifier(18);
+        var (x, y) = Data(4, 19);
+        float[] w = [1, 2, 0, 3];
+        Assert.That(model.Evaluate(x, y, sampleWeight: new Tensor(w, 4, 1))["loss"], Is.EqualTo(model.Evaluate(x, y, sampleWeight: new Tensor(w, 4))["loss"]));
+    }
+
+    [Test]
     public void Unit_weights_change_nothing_under_truncated_bptt()
     {
         var x = TestData.Uniform(new Random(11), 1, 4, 6, 2);
@@ -132,5 +151,8 @@ public class SampleWeightTests
             "classWeight needs one class per sample, targets [N] or [N, classes]; got (4, 4, 3). For a class per timestep, pass sampleWeight [N, T]"));
         Assert.That(() => tagger.Fit(x, perStep, verbose: 0, sampleWeight: new Tensor(new float[12], 4, 3)), Throws.ArgumentException.With.Message.Contains(
             "sampleWeight must be one weight per sample, [4], or per sample and step, [4, 4]; got (4, 3)."));
+        tagger.Compile("sgd", "sparse_categorical_crossentropy", device: Device.Cpu);
+        Assert.That(() => tagger.Fit(x, TestData.Labels([.. Enumerable.Range(0, 16).Select(i => i % 3)], 4, 4), verbose: 0, classWeight: new Dictionary<int, double> { [0] = 2 }),
+            Throws.ArgumentException.With.Message.Contains("classWeight needs one class per sample"), "sparse per-step targets too, which Keras would read as one-hot rows");
     }
 }
