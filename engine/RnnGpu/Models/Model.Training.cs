@@ -32,14 +32,15 @@ public partial class Model
     /// epoch to end at, so <c>epochs − initialEpoch</c> epochs run, numbered as in the run that was interrupted.
     /// </param>
     /// <param name="sampleWeight">
-    /// Keras <c>sample_weight</c>: a weight per sample <c>[N]</c>, or per sample and timestep <c>[N, T]</c> for sequence
+    /// Keras <c>sample_weight</c>: a weight per sample <c>[N]</c> (or <c>[N, 1]</c>), or per sample and timestep <c>[N, T]</c> for sequence
     /// outputs, that scales its share of the loss. As in Keras, the loss stays a sum over the (unmasked) rows divided by
     /// their count, not by the weights' sum, and the accuracy is not weighted. With a validation split the held-out
     /// samples' weights weight the validation loss.
     /// </param>
     /// <param name="classWeight">
     /// Keras <c>class_weight</c>: a weight per class index (classes not listed weigh 1), turned into sample weights from
-    /// <paramref name="y"/> (class indices, or the arg-max of one-hot rows). Not with <paramref name="sampleWeight"/>.
+    /// <paramref name="y"/> (class indices, or the arg-max of one-hot rows). Not with <paramref name="sampleWeight"/>;
+    /// as in Keras they weight training only, not the validation loss.
     /// </param>
     public History Fit(Tensor x, Tensor y, int epochs = 1, int? batchSize = null, bool shuffle = true, int verbose = 1,
         (Tensor X, Tensor Y)? validationData = null, double validationSplit = 0, IEnumerable<Callback>? callbacks = null,
