@@ -196,7 +196,6 @@ public sealed class Bidirectional : Layer
             // Keras's Bidirectional forces zero_output_for_mask: a padded step outputs zero in both halves, where the
             // layers alone repeat their last output (the forward one after a row's end, the backward one before its start).
             if (x.Mask is { } mask) (f, b) = (graph.MaskTimesteps(f, mask), graph.MaskTimesteps(b, mask));
-            b.Mask = f.Mask = x.Mask;
         }
         Node[] merged = MergeMode switch
         {
@@ -217,19 +216,18 @@ public sealed class Bidirectional : Layer
         BackwardLayer.ResetStates();
     }
 
-    // The values are the wrapped layers': they hold and free them; the wrapper's weights are views that share them.
+    // The values are the wrapped layers': they place and free them; the wrapper's weights mirror them.
     internal override void Place(IBackend backend, Random random)
     {
         ForwardLayer.Place(backend, random);
         BackwardLayer.Place(backend, random);
-        var inner = ForwardLayer.Weights.Concat(BackwardLayer.Weights).ToList();
-        for (int i = 0; i < Weights.Count; i++) Weights[i].Share(inner[i]);
+        base.Place(backend, random);
     }
 
     internal override void Release()
     {
         ForwardLayer.Release();
         BackwardLayer.Release();
-        foreach (var w in Weights) w.Unshare();
+        base.Release();
     }
 }

@@ -43,18 +43,17 @@ public sealed class TimeDistributed : SingleInputLayer
         if (Layer.Name == "") Layer.Name = Name + "_inner";
     }
 
-    // The values are the wrapped layer's: it frees them (and keeps them on the host); the wrapper only lets go.
+    // The values are the wrapped layer's: it places and frees them; the wrapper's weights mirror them.
     internal override void Release()
     {
         Layer.Release();
-        foreach (var w in Weights) w.Unshare();
+        base.Release();
     }
 
     internal override void Place(Backends.IBackend backend, Random random)
     {
         Layer.Place(backend, random);
-        // The wrapper's weights are the wrapped layer's: share the parameters rather than duplicating them.
-        for (int i = 0; i < Weights.Count; i++) Weights[i].Share(Layer.Weights[i]);
+        base.Place(backend, random);
     }
 
     internal override Node Forward(Graph graph, Node input, LayerContext context)

@@ -30,7 +30,7 @@ public sealed class Weight
     /// <summary>How new values are drawn.</summary>
     public Initializer Initializer { get; }
 
-    /// <summary>The wrapped layer's weight that this one is a view of (a <see cref="TimeDistributed"/> wrapper's), or null.</summary>
+    /// <summary>The wrapped layer's weight that this one is a view of (a <see cref="TimeDistributed"/> or <see cref="Bidirectional"/> wrapper's), or null.</summary>
     internal Weight? Mirrors { get; init; }
 
     /// <summary>The weight that holds the value: this one, or the one it mirrors.</summary>
@@ -58,10 +58,15 @@ public sealed class Weight
     /// <summary>
     /// Puts the weight on <paramref name="backend"/>: a weight that never had a value gets initial values drawn on the
     /// host; one that has (or had) a value keeps it (Keras: a layer's weights live as long as the layer), moved over
-    /// from another backend.
+    /// from another backend. A mirror takes the parameter of the weight it mirrors, which its wrapper placed first.
     /// </summary>
     internal void Place(IBackend backend, Random random)
     {
+        if (Mirrors is { } inner)
+        {
+            _parameter = inner.Parameter;
+            return;
+        }
         if (ReferenceEquals(Backend, backend)) return;
         var data = _released ?? new float[Size];
         if (_parameter is not null) _parameter.Value.Backend.Download(_parameter.Value, data);
@@ -73,10 +78,16 @@ public sealed class Weight
 
     /// <summary>
     /// Frees the value on its backend, keeping a host copy: a model built later over the same layer (after the model
-    /// that trained it was disposed) starts from the trained value, as in Keras.
+    /// that trained it was disposed) starts from the trained value, as in Keras. A mirror only lets go: the weight it
+    /// mirrors owns the value.
     /// </summary>
     internal void Release()
     {
+        if (Mirrors is not null)
+        {
+            _parameter = null;
+            return;
+        }
         if (_parameter is null) return;
         try
         {
@@ -91,20 +102,6 @@ public sealed class Weight
         }
         _parameter.Dispose();
         _parameter = null;
-    }
-
-    /// <summary>Uses another weight's parameter (a wrapper layer exposing its inner layer's weights).</summary>
-    internal void Share(Weight inner)
-    {
-        _parameter = inner.Parameter;
-        _released = null;
-    }
-
-    /// <summary>Lets go of a parameter <see cref="Share"/> took, without freeing it (its owner does).</summary>
-    internal void Unshare()
-    {
-        _parameter = null;
-        _released = null;
     }
 
     /// <summary>Replaces the values (shape already checked by the caller).</summary>
